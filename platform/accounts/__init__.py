@@ -1,0 +1,1 @@
+"""Tenant plane (and vendor staff in the public schema): staff users, org units, roles."""

@@ -1,0 +1,41 @@
+"""The Celery app: tasks run with the schema of the tenant that queued them active.
+
+tenant-schemas-celery stores the schema in each message's headers and activates it in the worker;
+a task queued from a request of tenant A can only ever run in A's schema.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+_PLATFORM_ROOT = Path(__file__).resolve().parents[1]
+for _root in (_PLATFORM_ROOT, _PLATFORM_ROOT.parent):
+    if str(_root) not in sys.path:
+        sys.path.insert(0, str(_root))
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+
+from celery.signals import task_prerun  # noqa: E402
+from tenant_schemas_celery.app import CeleryApp  # noqa: E402
+
+
+class SarabanCelery(CeleryApp):  # type: ignore[misc]
+    pass
+
+
+app = SarabanCelery("saraban")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@task_prerun.connect
+def _tag_sentry_with_schema(**_kwargs: object) -> None:
+    from django.conf import settings
+    from django.db import connection
+
+    if settings.SENTRY_DSN:
+        from config.sentry import tag_tenant
+
+        tag_tenant(connection.schema_name)

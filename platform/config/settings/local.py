@@ -1,0 +1,11 @@
+"""A developer's machine and the embedded demo (`infra/dev/up`)."""
+
+from config.env import env_bool, env_str
+from config.settings.base import *  # noqa: F403
+from config.settings.base import PLATFORM_DOMAIN
+
+DEBUG = env_bool("DEBUG", True)
+PLATFORM_SCHEME = env_str("PLATFORM_SCHEME", "http")
+# Invitation and reset e-mails are printed to the console until mail hosting is configured.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = f"Saraban Cloud <no-reply@{PLATFORM_DOMAIN}>"

@@ -1,0 +1,14 @@
+"""The test suite: real PostgreSQL and Redis, mail kept in memory unless a test sends it for real."""
+
+from config.settings.base import *  # noqa: F403
+
+DEBUG = False
+PLATFORM_SCHEME = "http"
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; tests only
+CELERY_TASK_ALWAYS_EAGER = False
+TENANT_SPARE_SCHEMAS = 0
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

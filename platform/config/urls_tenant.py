@@ -1,0 +1,12 @@
+"""URLs of a municipality's own site: <slug>.<PLATFORM_DOMAIN> and its custom domains."""
+
+from django.urls import include, path
+from django.views.i18n import set_language
+
+urlpatterns = [
+    path("accounts/", include("accounts.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("", include("portal.urls_tenant")),
+]
+
+handler404 = "portal.views.not_found"

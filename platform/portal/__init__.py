@@ -1,0 +1,1 @@
+"""Public pages: each tenant's own site and the apex site listing."""

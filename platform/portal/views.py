@@ -1,0 +1,40 @@
+"""Thin views: pages of a tenant's site, of the apex, and the routing error pages."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from portal import selectors
+
+
+def tenant_home(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/tenant_home.html")
+
+
+@login_required
+def staff_home(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/staff_home.html", {"roles": request.user.roles.all()})  # type: ignore[union-attr]
+
+
+def public_home(request: HttpRequest) -> HttpResponse:
+    context = {"municipalities": selectors.municipalities_live()}
+    return render(request, "portal/public_home.html", context)
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "errors/404.html", status=404)
+
+
+def unknown_host(request: HttpRequest, hostname: str) -> HttpResponse:
+    """A host that no municipality uses: a clear page, never the stack trace of a 404."""
+    return render(request, "errors/unknown_host.html", {"hostname": hostname}, status=404)
+
+
+def bad_host(request: HttpRequest) -> HttpResponse:
+    return render(request, "errors/bad_host.html", status=400)

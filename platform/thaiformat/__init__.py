@@ -1,0 +1,1 @@
+"""Thai formatting: Buddhist-Era dates in Asia/Bangkok time, Thai digits."""

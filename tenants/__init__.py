@@ -1,0 +1,1 @@
+"""Control plane: the tenant registry (Municipality, Domain), onboarding, lifecycle, routing."""

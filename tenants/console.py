@@ -1,0 +1,154 @@
+"""The vendor console: Django's admin at the apex, behind a password and a second factor."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from django_otp.admin import OTPAdminSite
+
+from tenants import services
+from tenants.forms import OnboardingForm
+from tenants.models import Domain, LifecycleEvent, Municipality, OnboardingStep
+
+
+class VendorConsoleSite(OTPAdminSite):
+    site_header = _("คอนโซลผู้ให้บริการ สารบรรณคลาวด์")
+    site_title = _("คอนโซลผู้ให้บริการ")
+    index_title = _("ภาพรวม")
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        # Only the apex serves the console; vendor staff exist only in the public schema.
+        tenant = getattr(request, "tenant", None)
+        return (
+            tenant is not None
+            and tenant.schema_name == "public"
+            and super().has_permission(request)
+        )
+
+    def get_urls(self) -> list[Any]:
+        return [
+            path("onboard/", self.admin_view(self.onboard_view), name="onboard"),
+            *super().get_urls(),
+        ]
+
+    def onboard_view(self, request: HttpRequest) -> HttpResponse:
+        form = OnboardingForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                municipality = services.onboard_municipality(form.to_request())
+            except services.OnboardingValidationError as error:
+                for field, field_messages in error.errors.items():
+                    for message in field_messages:
+                        form.add_error(field if field in form.fields else None, str(message))
+            except services.OnboardingFailed as failure:
+                messages.error(
+                    request,
+                    _("การเริ่มใช้งานหยุดที่ขั้นตอน %(step)s: %(error)s กดลองใหม่ได้ในหน้ารายละเอียด")
+                    % {"step": failure.step, "error": failure.error},
+                )
+                return HttpResponseRedirect(
+                    reverse("console:tenants_municipality_change", args=[failure.municipality.pk])
+                )
+            else:
+                messages.success(request, _("เริ่มใช้งาน %(name)s เรียบร้อย") % {"name": municipality})
+                return HttpResponseRedirect(
+                    reverse("console:tenants_municipality_change", args=[municipality.pk])
+                )
+        context = {**self.each_context(request), "form": form, "title": _("เพิ่มหน่วยงานใหม่")}
+        return render(request, "console/onboard.html", context)
+
+
+vendor_console = VendorConsoleSite(name="console")
+
+
+class OnboardingStepInline(admin.TabularInline):
+    model = OnboardingStep
+    extra = 0
+    can_delete = False
+    fields = ("position", "name", "status", "attempts", "last_error", "started_at", "finished_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class DomainInline(admin.TabularInline):
+    model = Domain
+    extra = 0
+    fields = ("domain", "is_primary")
+
+
+@admin.register(Municipality, site=vendor_console)
+class MunicipalityAdmin(admin.ModelAdmin):
+    list_display = (
+        "name_th",
+        "province",
+        "organisation_type",
+        "slug",
+        "state",
+        "onboarding_status",
+        "created_at",
+    )
+    list_filter = ("state", "onboarding_status", "organisation_type", "province")
+    search_fields = ("name_th", "name_en", "slug", "dla_code", "province")
+    readonly_fields = (
+        "schema_name",
+        "slug",
+        "state",
+        "onboarding_status",
+        "created_at",
+        "updated_at",
+        "archived_at",
+    )
+    inlines = (DomainInline, OnboardingStepInline)
+    actions = ("resume_onboarding",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Municipality]:
+        return super().get_queryset(request).exclude(schema_name="public")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # new municipalities come through the onboarding page only
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # archive instead: nothing is ever deleted silently
+
+    @admin.action(description=_("ดำเนินการเริ่มใช้งานต่อจากขั้นตอนที่ค้าง"))
+    def resume_onboarding(self, request: HttpRequest, queryset: QuerySet[Municipality]) -> None:
+        for municipality in queryset:
+            try:
+                services.onboarding_resume(municipality)
+                self.message_user(request, _("%(name)s: เสร็จสิ้น") % {"name": municipality})
+            except services.OnboardingFailed as failure:
+                self.message_user(
+                    request,
+                    _("%(name)s: หยุดที่ขั้นตอน %(step)s")
+                    % {"name": municipality, "step": failure.step},
+                    level=messages.ERROR,
+                )
+            except services.OnboardingBusy:
+                self.message_user(
+                    request,
+                    _("%(name)s: กำลังดำเนินการอยู่") % {"name": municipality},
+                    level=messages.WARNING,
+                )
+
+
+@admin.register(LifecycleEvent, site=vendor_console)
+class LifecycleEventAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "municipality", "from_state", "to_state", "actor", "reason")
+    list_filter = ("to_state",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
