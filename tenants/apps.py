@@ -4,5 +4,5 @@ from django.utils.translation import gettext_lazy as _
 
 class TenantsConfig(AppConfig):
     name = "tenants"
-    verbose_name = _("Municipalities")
+    verbose_name = _("ทะเบียนหน่วยงาน")
     default_auto_field = "django.db.models.BigAutoField"

@@ -6,12 +6,12 @@ import copy
 from typing import Any
 
 from django.core.exceptions import DisallowedHost
-from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import get_tenant_domain_model, remove_www
 
 from tenants import routing_cache
+from tenants.db import tenant_connection
 
 
 class TenantRoutingMiddleware(TenantMainMiddleware):
@@ -27,7 +27,7 @@ class TenantRoutingMiddleware(TenantMainMiddleware):
         return copy.copy(tenant)
 
     def process_request(self, request: HttpRequest) -> HttpResponse | None:
-        connection.set_schema_to_public()
+        tenant_connection.set_schema_to_public()
         try:
             hostname = remove_www(request.get_host().split(":")[0]).lower()
         except DisallowedHost:
@@ -45,6 +45,37 @@ class TenantRoutingMiddleware(TenantMainMiddleware):
 
         tenant.domain_url = hostname
         request.tenant = tenant  # type: ignore[attr-defined]
-        connection.set_tenant(tenant)
+        tenant_connection.set_tenant(tenant)
         self.setup_url_routing(request)
         return None
+
+
+# Paths that stay open whatever the tenant's state: logging in and out, choosing a language.
+_ALWAYS_OPEN_PREFIXES = ("/accounts/", "/i18n/")
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class TenantLifecycleMiddleware:
+    """Read-only, suspended and archived municipalities: staff read, nobody changes data.
+
+    Later issues widen this per state (receiving mail in read-only, payment when suspended);
+    the rule that nothing is deleted holds for every state.
+    """
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        tenant = getattr(request, "tenant", None)
+        if (
+            tenant is not None
+            and tenant.schema_name != "public"
+            and not tenant.accepts_changes
+            and request.method not in _SAFE_METHODS
+            and not request.path.startswith(_ALWAYS_OPEN_PREFIXES)
+        ):
+            from portal.views import tenant_read_only
+
+            return tenant_read_only(request, tenant)
+        response: HttpResponse = self.get_response(request)
+        return response

@@ -114,7 +114,7 @@ class Domain(DomainMixin):
         verbose_name_plural = _("โดเมน")
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        self.domain = self.domain.lower().strip(".")
+        self.domain = str(self.domain).lower().strip(".")  # type: ignore[has-type]
         super().save(*args, **kwargs)
         routing_cache.invalidate()
 
@@ -165,6 +165,9 @@ class LifecycleEvent(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"{self.municipality_id}: {self.from_state} -> {self.to_state}"
+
 
 class SchemaTemplate(models.Model):
     """The DDL of a fully migrated tenant schema, keyed by the migration state it reflects."""
@@ -173,6 +176,9 @@ class SchemaTemplate(models.Model):
     sql = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
 
+    def __str__(self) -> str:
+        return self.fingerprint[:12]
+
 
 class SpareSchema(models.Model):
     """A ready-made tenant schema waiting to be renamed to a new municipality's schema."""
@@ -180,3 +186,6 @@ class SpareSchema(models.Model):
     schema_name = models.CharField(max_length=63, unique=True)
     fingerprint = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.schema_name

@@ -20,6 +20,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import schema_exists
 
+from tenants.db import tenant_connection
 from tenants.models import Domain, Municipality, OnboardingStatus, OnboardingStep
 from tenants.schema_template import create_schema_from_template
 from tenants.spare_schemas import claim_spare_schema
@@ -190,7 +191,7 @@ def run_onboarding(
                 with transaction.atomic():
                     step.run(municipality)
             except Exception as exc:
-                connection.set_schema_to_public()
+                tenant_connection.set_schema_to_public()
                 logger.exception("onboarding %s: step %s failed", municipality.slug, step.name)
                 record.status = OnboardingStatus.FAILED
                 record.last_error = f"{type(exc).__name__}: {exc}"[:2000]

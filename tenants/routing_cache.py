@@ -27,7 +27,14 @@ _GENERATION_KEY = "tenant-routing-generation"
 
 _lock = threading.Lock()
 _entries: dict[str, Municipality | None] = {}
-_state = {"generation": None, "checked_at": 0.0}
+
+
+class _State:
+    generation: object = None
+    checked_at: float = 0.0
+
+
+_state = _State()
 
 
 def _shared_generation() -> object:
@@ -39,14 +46,14 @@ def _shared_generation() -> object:
 
 
 def _refresh_if_stale(now: float) -> None:
-    if now - _state["checked_at"] < CHECK_INTERVAL:  # type: ignore[operator]
+    if now - _state.checked_at < CHECK_INTERVAL:
         return
     generation = _shared_generation()
     with _lock:
-        if generation != _state["generation"]:
+        if generation != _state.generation:
             _entries.clear()
-            _state["generation"] = generation
-        _state["checked_at"] = now
+            _state.generation = generation
+        _state.checked_at = now
 
 
 def lookup(host: str) -> tuple[bool, Municipality | None]:
@@ -69,7 +76,7 @@ def invalidate() -> None:
     """Forget every cached host here, and tell the other processes to do the same."""
     with _lock:
         _entries.clear()
-        _state["checked_at"] = 0.0
+        _state.checked_at = 0.0
     try:
         platform_cache = caches["platform"]
         try:

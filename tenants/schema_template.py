@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from django.db.migrations.loader import MigrationLoader
 from django_tenants.utils import schema_exists
 
+from tenants.db import tenant_connection
 from tenants.models import SchemaTemplate
 
 logger = logging.getLogger(__name__)
@@ -56,16 +57,17 @@ def _pg_dump_binary(server_major: int) -> str:
     configured = os.environ.get("PG_DUMP")
     if configured:
         return configured
-    candidates = [Path(f"/usr/lib/postgresql/{server_major}/bin/pg_dump")]
-    try:  # the embedded server's own client tools
+    system = Path(f"/usr/lib/postgresql/{server_major}/bin/pg_dump")
+    if system.exists():
+        return str(system)
+    try:  # the embedded server (pgserver) ships its own client tools
         from pgserver._commands import POSTGRES_BIN_PATH
 
-        candidates.append(Path(POSTGRES_BIN_PATH) / "pg_dump")
+        embedded = Path(POSTGRES_BIN_PATH) / "pg_dump"
+        if embedded.exists():
+            return str(embedded)
     except ImportError:
         pass
-    for candidate in candidates:
-        if candidate.exists():
-            return str(candidate)
     found = shutil.which("pg_dump")
     if found:
         return found
@@ -74,7 +76,7 @@ def _pg_dump_binary(server_major: int) -> str:
 
 def _dump_schema(schema: str) -> str:
     params = connection.settings_dict
-    server_major = connection.pg_version // 10000
+    server_major = tenant_connection.pg_version // 10000
     command = [
         _pg_dump_binary(server_major),
         "--schema",
@@ -112,7 +114,7 @@ def build_template(*, force: bool = False) -> SchemaTemplate:
         cursor.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
         cursor.execute(f'CREATE SCHEMA "{schema}"')
     call_command("migrate_schemas", tenant=True, schema_name=schema, interactive=False, verbosity=0)
-    connection.set_schema_to_public()
+    tenant_connection.set_schema_to_public()
     sql = _dump_schema(schema)
     if f"CREATE SCHEMA {schema};" not in sql:
         raise SchemaTemplateError("pg_dump output does not create the template schema")

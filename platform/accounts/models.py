@@ -68,7 +68,7 @@ class User(AbstractUser):
     )
     roles = models.ManyToManyField(Role, verbose_name=_("บทบาท"), blank=True, related_name="users")
 
-    class Meta(AbstractUser.Meta):
+    class Meta:
         verbose_name = _("ผู้ใช้งาน")
         verbose_name_plural = _("ผู้ใช้งาน")
         constraints = [

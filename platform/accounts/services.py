@@ -86,7 +86,12 @@ def tenant_base_url(host: str) -> str:
 def invitation_link(*, user: User, host: str) -> str:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
-    path = reverse("accounts:password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+    # Built from anywhere (the apex console, a task): always against the tenant site's URLs.
+    path = reverse(
+        "accounts:password_reset_confirm",
+        kwargs={"uidb64": uid, "token": token},
+        urlconf=settings.ROOT_URLCONF,
+    )
     return f"{tenant_base_url(host)}{path}"
 
 

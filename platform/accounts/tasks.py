@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from celery import shared_task
 from django.contrib.sessions.models import Session
-from django.db import connection
 from django.utils import timezone
+
+from tenants.db import tenant_connection
 
 
 @shared_task
 def clear_expired_sessions() -> dict[str, object]:
     """Sessions live in each schema's own table, so each tenant clears its own."""
     deleted, _detail = Session.objects.filter(expire_date__lt=timezone.now()).delete()
-    return {"schema": connection.schema_name, "deleted": deleted}
+    return {"schema": tenant_connection.schema_name, "deleted": deleted}

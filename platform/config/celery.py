@@ -21,7 +21,7 @@ from celery.signals import task_prerun  # noqa: E402
 from tenant_schemas_celery.app import CeleryApp  # noqa: E402
 
 
-class SarabanCelery(CeleryApp):  # type: ignore[misc]
+class SarabanCelery(CeleryApp):
     pass
 
 
@@ -33,9 +33,10 @@ app.autodiscover_tasks()
 @task_prerun.connect
 def _tag_sentry_with_schema(**_kwargs: object) -> None:
     from django.conf import settings
-    from django.db import connection
+
+    from tenants.db import tenant_connection
 
     if settings.SENTRY_DSN:
         from config.sentry import tag_tenant
 
-        tag_tenant(connection.schema_name)
+        tag_tenant(tenant_connection.schema_name)

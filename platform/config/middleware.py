@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
 from config.sentry import tag_tenant
+from tenants.db import tenant_connection
 
 SUPPORTED_LANGUAGES = {code for code, _name in settings.LANGUAGES}
 
@@ -25,7 +25,7 @@ class ThaiFirstLocaleMiddleware:
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
         language = chosen if chosen in SUPPORTED_LANGUAGES else settings.LANGUAGE_CODE
         translation.activate(language)
-        request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+        request.LANGUAGE_CODE = language
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
@@ -40,5 +40,5 @@ class SentryTenantTagMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if self.enabled:
-            tag_tenant(connection.schema_name)
+            tag_tenant(tenant_connection.schema_name)
         return self.get_response(request)

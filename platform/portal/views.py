@@ -38,3 +38,7 @@ def unknown_host(request: HttpRequest, hostname: str) -> HttpResponse:
 
 def bad_host(request: HttpRequest) -> HttpResponse:
     return render(request, "errors/bad_host.html", status=400)
+
+
+def tenant_read_only(request: HttpRequest, tenant: object) -> HttpResponse:
+    return render(request, "errors/read_only.html", {"tenant": tenant}, status=403)

@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tenants.middleware.TenantLifecycleMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -189,6 +190,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- background work ------------------------------------------------------------------------
 CELERY_BROKER_URL = celery_broker_url(REDIS_URL)
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "saraban")
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

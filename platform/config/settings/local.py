@@ -9,3 +9,8 @@ PLATFORM_SCHEME = env_str("PLATFORM_SCHEME", "http")
 # Invitation and reset e-mails are printed to the console until mail hosting is configured.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = f"Saraban Cloud <no-reply@{PLATFORM_DOMAIN}>"
+
+# Serve static files straight from the source folders; no collectstatic needed here.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Debian packages the test suite drives for real. Idempotent: installs only what is missing.
+set -euo pipefail
+packages=(postgresql-client gettext)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -eq 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO="sudo -n"; else
+  echo "Missing Debian packages: ${missing[*]} (run as root or install them)" >&2; exit 1; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
