@@ -23,7 +23,14 @@ def init_sentry(*, dsn: str, environment: str, traces_sample_rate: float = 0.0) 
         dsn=dsn,
         environment=environment,
         integrations=[DjangoIntegration(), CeleryIntegration()],
-        send_default_pii=False,
+        # Letters, names and addresses are personal data: no user identity, bodies, SQL
+        # parameters or local variables of stack frames leave the platform.
+        data_collection={
+            "user_info": False,
+            "http_bodies": [],
+            "database_query_data": False,
+            "stack_frame_variables": False,
+        },
         traces_sample_rate=traces_sample_rate,
         before_send=_scrub,  # type: ignore[arg-type]
     )

@@ -239,3 +239,17 @@ def test_messages_follow_the_active_language() -> None:
         services.onboard_municipality(OnboardingRequestFactory(slug="www"))
     with translation.override("en"):
         assert "reserved" in str(caught.value.errors["slug"][0]).lower()
+
+
+def test_onboarding_renames_a_ready_spare_schema() -> None:
+    from tenants.models import SpareSchema
+    from tenants.spare_schemas import refill_spare_schemas
+
+    assert refill_spare_schemas(1) == 1
+    spare = SpareSchema.objects.get()
+    municipality = services.onboard_municipality(OnboardingRequestFactory(slug="from-spare"))
+
+    assert not SpareSchema.objects.exists()
+    assert not schema_exists(spare.schema_name)
+    _assert_fully_onboarded(municipality)
+    assert refill_spare_schemas(1) == 1  # the pool refills itself
