@@ -10,14 +10,28 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
-from django_otp.admin import OTPAdminSite
+from django_otp import devices_for_user
+from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 
 from tenants import services
 from tenants.forms import OnboardingForm
 from tenants.models import Domain, LifecycleEvent, Municipality, OnboardingStep
 
 
+class VendorLoginForm(OTPAdminAuthenticationForm):
+    """Password and code in one submit when the person has a single device (the usual case)."""
+
+    def _chosen_device(self, user: Any) -> Any:
+        device = super()._chosen_device(user)
+        if device is None:
+            devices = list(devices_for_user(user))
+            if len(devices) == 1:
+                return devices[0]
+        return device
+
+
 class VendorConsoleSite(OTPAdminSite):
+    login_form = VendorLoginForm
     site_header = _("คอนโซลผู้ให้บริการ สารบรรณคลาวด์")
     site_title = _("คอนโซลผู้ให้บริการ")
     index_title = _("ภาพรวม")

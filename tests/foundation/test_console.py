@@ -45,6 +45,12 @@ def test_password_alone_does_not_open_the_console(public_client: Client, vendor:
     assert public_client.get("/console/").status_code == 302
 
 
+def test_a_backup_code_works_once(vendor: User) -> None:
+    first, second = Client(HTTP_HOST="localhost"), Client(HTTP_HOST="localhost")
+    assert _login(first, vendor, token="22222222").status_code == 302
+    assert _login(second, vendor, token="22222222").status_code == 200  # already used
+
+
 def test_wrong_second_factor_is_refused(public_client: Client, vendor: User) -> None:
     _login(public_client, vendor, token="99999999")
     assert public_client.get("/console/").status_code == 302
