@@ -40,3 +40,28 @@ def test_the_console_cannot_delete_a_municipality() -> None:
 
     admin = MunicipalityAdmin(Municipality, vendor_console)
     assert admin.has_delete_permission(request=None) is False  # type: ignore[arg-type]
+
+
+def test_an_archived_municipality_is_exportable(alpha: Any, tmp_path: Any) -> None:
+    import hashlib
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    services.municipality_archive(municipality=alpha, actor="vendor:test", reason="ย้ายระบบ")
+    call_command("export_municipality", "alpha", "--out", str(tmp_path), stdout=StringIO())
+    (folder,) = tmp_path.iterdir()
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["municipality"]["state"] == "archived"
+    parts = {p["file"]: p for p in manifest["parts"]}
+    users = json.loads((folder / "accounts.user.json").read_text(encoding="utf-8"))
+    assert [u["fields"]["username"] for u in users] == ["admin@alpha.example"]
+    assert "password" not in users[0]["fields"]
+    assert "roles" in users[0]["fields"]
+    assert not (folder / "sessions.session.json").exists()
+    units = json.loads((folder / "accounts.orgunit.json").read_text(encoding="utf-8"))
+    assert "กองคลัง" in {u["fields"]["name_th"] for u in units}
+    assert parts["accounts.orgunit.json"]["rows"] == 5
+    for name, part in parts.items():
+        assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == part["sha256"]

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
+from accounts.services import tenant_base_url
 from tenants import services
 from tenants.management.commands._progress import step_printer
 from tenants.validation import primary_domain_for
@@ -68,6 +69,6 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(
                     f"เริ่มใช้งาน {municipality.name_th} เรียบร้อย / onboarded: "
-                    f"http://{primary_domain_for(municipality.slug)}/"
+                    f"{tenant_base_url(primary_domain_for(municipality.slug))}/"
                 )
             )
