@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -20,6 +21,12 @@ from tenants.models import Domain, LifecycleEvent, Municipality, OnboardingStep
 
 class VendorLoginForm(OTPAdminAuthenticationForm):
     """Password and code in one submit when the person has a single device (the usual case)."""
+
+    otp_token = forms.CharField(
+        label=_("รหัสยืนยันตัวตน (OTP) หรือรหัสสำรอง"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
+    )
 
     def _chosen_device(self, user: Any) -> Any:
         device = super()._chosen_device(user)
