@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import get_public_schema_name
 
 from tenants.models import Domain, LifecycleEvent, LifecycleState, Municipality, OnboardingStatus
@@ -15,7 +16,11 @@ from tenants.onboarding import (
     onboard_municipality,
     run_onboarding,
 )
-from tenants.validation import OnboardingRequest, OnboardingValidationError
+from tenants.validation import (
+    OnboardingRequest,
+    OnboardingValidationError,
+    normalise_letter_code,
+)
 
 __all__ = [
     "OnboardingBusy",
@@ -23,6 +28,7 @@ __all__ = [
     "OnboardingRequest",
     "OnboardingValidationError",
     "municipality_archive",
+    "municipality_set_letter_code_prefix",
     "municipality_set_state",
     "onboard_municipality",
     "onboarding_resume",
@@ -88,3 +94,34 @@ def public_tenant_ensure() -> Municipality:
         domain=settings.PLATFORM_DOMAIN, defaults={"tenant": public, "is_primary": True}
     )
     return public
+
+
+@transaction.atomic
+def municipality_set_letter_code_prefix(
+    *, municipality: Municipality, prefix: str, actor_name: str
+) -> Municipality:
+    """Change รหัสตัวพยัญชนะและเลขประจำหน่วยงาน (ที่ of outgoing letters), as onboarding checks it.
+
+    Recorded as a lifecycle event with the state unchanged (the registry's one change log); the
+    save clears the routing cache, so every process reads the new prefix within a second.
+    """
+    normalised = normalise_letter_code(prefix)
+    if normalised is None:
+        raise OnboardingValidationError(
+            {"letter_code_prefix": [_("รหัสหนังสือต้องเป็นพยัญชนะไทย 2-3 ตัวตามด้วยตัวเลข เช่น ตร 52301")]}
+        )
+    locked = Municipality.objects.select_for_update().get(pk=municipality.pk)
+    old = locked.letter_code_prefix
+    if old != normalised:
+        LifecycleEvent.objects.create(
+            municipality=locked,
+            from_state=locked.state,
+            to_state=locked.state,
+            actor=actor_name[:150],
+            reason=f"letter_code_prefix: {old} -> {normalised}",
+        )
+        locked.letter_code_prefix = normalised
+        locked.save(update_fields=["letter_code_prefix", "updated_at"])
+    # The caller's object is often the request's tenant (connection.tenant): keep it current.
+    municipality.letter_code_prefix = normalised
+    return locked

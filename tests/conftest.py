@@ -16,6 +16,24 @@ from django.test import Client
 
 from tenants import routing_cache
 
+
+def _setup_default_database_always() -> None:
+    """pytest-django creates only the databases that django_db tests ask for; our session setup
+    (and the tests that commit for threads and subprocesses) always need the default one, even
+    when such a test runs alone."""
+    import pytest_django.fixtures as django_fixtures
+
+    original = django_fixtures._get_databases_for_setup
+
+    def with_default(items: Any) -> tuple[set[str], set[str]]:
+        aliases, serialized = original(items)
+        return aliases | {"default"}, serialized
+
+    django_fixtures._get_databases_for_setup = with_default
+
+
+_setup_default_database_always()
+
 ALPHA = {
     "name_th": "เทศบาลตำบลอัลฟา",
     "name_en": "Alpha Subdistrict Municipality",

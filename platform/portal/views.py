@@ -15,7 +15,11 @@ def tenant_home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def staff_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/staff_home.html", {"roles": request.user.roles.all()})  # type: ignore[union-attr]
+    """/staff/ is the registers' dashboard (its URL comes first); this name stays for
+    LOGIN_REDIRECT_URL and links, and answers the same way if reached."""
+    from registers.views.dashboard import dashboard
+
+    return dashboard(request)
 
 
 def public_home(request: HttpRequest) -> HttpResponse:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from celery.schedules import crontab
+
 from config.env import (
     celery_broker_url,
     env_bool,
@@ -48,6 +50,11 @@ SHARED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django.contrib.postgres",
+    "django_htmx",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI / Redoc assets served locally, never from a CDN
     "accounts",
     "portal",
     "thaiformat",
@@ -61,6 +68,7 @@ TENANT_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "accounts",
+    "registers",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -173,9 +181,76 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [PLATFORM_ROOT / "static"]
+# Letters' files: S3 (django-storages) when a bucket is configured, else the local var/ folder.
+# Every key starts with tenants/<schema>/ (registers.models.letters.attachment_key).
+MEDIA_ROOT = VAR_DIR / "media"
+STORAGE_S3_BUCKET = env_str("STORAGE_S3_BUCKET", "")
+_default_storage: dict[str, object] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if STORAGE_S3_BUCKET:
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": STORAGE_S3_BUCKET,
+            "region_name": env_str("STORAGE_S3_REGION", "ap-southeast-7"),
+            "endpoint_url": env_str("STORAGE_S3_ENDPOINT_URL", "") or None,
+            "default_acl": None,
+            "file_overwrite": False,
+            "object_parameters": {"ServerSideEncryption": "AES256"},
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+
+# --- registers and API --------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "registers.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Saraban Cloud API",
+    "DESCRIPTION": (
+        "ระบบสารบรรณอิเล็กทรอนิกส์ของหน่วยงาน: หนังสือ ทะเบียน การส่งต่อ และการค้นหา "
+        "ใช้โทเคน API ของหน่วยงาน (Authorization: Bearer sbn_...) บนโดเมนของหน่วยงานเท่านั้น "
+        "ข้อผิดพลาดมีรูปแบบ {code, detail_th, detail_en}\n\n"
+        "The municipality's e-Saraban: letters, registers, routing and search. Authenticate "
+        "with one of the municipality's API tokens (Authorization: Bearer sbn_...), on its own "
+        "host only. Errors are {code, detail_th, detail_en}; dates are ISO 8601, register "
+        "years (period) are Buddhist Era."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "TAGS": [
+        {"name": "letters", "description": "หนังสือ / letters"},
+        {"name": "intake", "description": "หนังสือรับ: รอลงรับ ลงรับ ไม่รับ / incoming letters"},
+        {"name": "outgoing", "description": "หนังสือส่ง: ร่าง ออกเลข / outgoing letters"},
+        {"name": "registers", "description": "ทะเบียน ยกเลิกเลข จองเลข / registers, numbers"},
+        {"name": "routing", "description": "เกษียน ส่งต่อ รับทราบ / endorse, forward, act"},
+        {"name": "tasks", "description": "งานของฉัน เรื่องค้าง / my tasks, overdue"},
+        {"name": "attachments", "description": "ไฟล์แนบ / files"},
+        {"name": "account", "description": "ผู้ใช้ / the current user"},
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "LetterStatusEnum": "registers.choices.LetterStatus",
+        "EntryStatusEnum": "registers.choices.EntryStatus",
+        "AssignmentStatusEnum": "registers.choices.AssignmentStatus",
+        "RegisterEnum": "registers.choices.RegisterKind",
+        "LetterKindEnum": "registers.choices.LetterKind",
+        "EndorsementKindEnum": "registers.choices.EndorsementKind",
+        "OutgoingRegisterEnum": "registers.api.serializers.OUTGOING_REGISTER_CHOICES",
+    },
 }
 
 # --- e-mail ---------------------------------------------------------------------------------
@@ -212,6 +287,19 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "resume-stalled-onboardings": {
         "task": "tenants.tasks.resume_stalled_onboardings",
         "schedule": 600.0,
+    },
+    # Receipt stamps (ตรารับ) that failed right after registration, per municipality.
+    "stamp-missing-receipts": {
+        "task": "tenants.tasks.fan_out",
+        "schedule": 900.0,
+        "args": ["registers.tasks.receipts.stamp_missing_receipts"],
+    },
+    # Daily reminders of due and overdue tasks: each municipality mails once a day, at its own
+    # reminder hour (Bangkok, 08:00 by default), so the fan-out runs every hour.
+    "send-daily-reminders": {
+        "task": "tenants.tasks.fan_out",
+        "schedule": crontab(minute=0),
+        "args": ["registers.tasks.reminders.send_daily_reminders"],
     },
 }
 # Steps that later parts of the platform add to onboarding (mail domain, billing, backups).

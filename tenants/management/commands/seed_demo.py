@@ -19,6 +19,7 @@ from django_tenants.utils import get_public_schema_name, schema_context
 from accounts.models import RoleCode, User
 from accounts.services import tenant_base_url, user_create_staff
 from config.env import env_str
+from registers.demo import demo_letters_seed
 from tenants import selectors, services
 from tenants.management.commands._progress import step_printer
 from tenants.models import Municipality, OnboardingStatus
@@ -86,6 +87,9 @@ class Command(BaseCommand):
         with municipality:
             for person in DEMO_STAFF:
                 self._staff(person, password)
+            letters = demo_letters_seed(clerk=User.objects.get(username="clerk"))
+            if letters:
+                self.stdout.write(f"sample letters: {letters}")
         with schema_context(get_public_schema_name()):
             codes = self._vendor(password)
 

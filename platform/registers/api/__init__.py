@@ -1,0 +1,1 @@
+"""The REST API of the registers (DRF, OpenAPI schema, per-municipality tokens)."""

@@ -1,0 +1,78 @@
+"""The PDF of a report, typeset by typst with the shipped Thai font (Laksaman)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import typst
+from django.utils.translation import gettext as _
+
+from registers.reports.model import KEEP_ALL, KEEP_CODE, KEEP_DATES, Report
+from registers.reports.thaibreak import thai_words
+from thaiformat.dates import THAI_MONTHS_SHORT
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+FONTS = Path(__file__).resolve().parent.parent / "fonts"
+
+
+NBSP = "\u00a0"
+_SPACE_BEFORE_DIGIT = re.compile(r" (?=[0-9๐-๙])")
+_MONTHS = "|".join(re.escape(month) for month in THAI_MONTHS_SHORT)
+_SHORT_DATE = re.compile(rf"[0-9๐-๙]{{1,2}} (?:{_MONTHS}) [0-9๐-๙]{{4}}")
+
+
+def _keep_together(report: Report, rows: list[list[str]]) -> list[list[str]]:
+    """Non-breaking spaces where a break would split a date, a number or a code; free text
+    breaks only between Thai words."""
+    keep = [column.keep for column in report.columns]
+
+    def fixed(value: str, how: str) -> str:
+        if how == KEEP_ALL:
+            return value.replace(" ", NBSP)
+        if how == KEEP_CODE:
+            value = _SPACE_BEFORE_DIGIT.sub(NBSP, value)
+        elif how == KEEP_DATES:
+            value = _SHORT_DATE.sub(lambda m: m.group(0).replace(" ", NBSP), value)
+        return thai_words(value)
+
+    return [[fixed(value, keep[i]) for i, value in enumerate(row)] for row in rows]
+
+
+def report_pdf(report: Report, *, thai_digits: bool) -> bytes:
+    """Data goes in as JSON through ``sys.inputs``: user text is never spliced into markup."""
+    data = {
+        "title": report.title,
+        "agency": report.agency,
+        "subtitle": report.subtitle,
+        "form_label": report.form_label,
+        "notes": report.notes,
+        "printed": report.printed,
+        "landscape": report.landscape,
+        "thai_digits": thai_digits,
+        "columns": [
+            {"title": c.title, "width": c.width, "align": c.align, "fit": c.fit}
+            for c in report.columns
+        ],
+        "sections": [
+            {"heading": s.heading, "rows": _keep_together(report, s.rows)} for s in report.sections
+        ],
+        "signers": [
+            {"role": s.role, "name": s.name, "position": s.position} for s in report.signers
+        ],
+        "labels": {
+            "sheet": _("แผ่นที่"),
+            "of": _("จาก"),
+            "empty": _("ไม่มีรายการ"),
+            "sign": _("ลงชื่อ"),
+        },
+    }
+    pdf = typst.compile(
+        str(TEMPLATES / "report.typ"),
+        root=str(TEMPLATES),
+        font_paths=[str(FONTS)],
+        ignore_system_fonts=True,
+        sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
+    )
+    return bytes(pdf)

@@ -1,0 +1,1 @@
+"""Thai-aware full-text search over letters (PyThaiNLP word breaking + PostgreSQL tsvector)."""

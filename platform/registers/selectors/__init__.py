@@ -1,0 +1,1 @@
+"""Reads of the registers (HackSoft's selectors): querysets and small lookups, no writes."""

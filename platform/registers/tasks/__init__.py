@@ -1,0 +1,6 @@
+"""Celery tasks of the registers (found by autodiscovery); each area has its own module."""
+
+from registers.tasks import (
+    receipts,  # noqa: F401  (ตรารับ catch-up)
+    reminders,  # noqa: F401  (daily reminders of due tasks)
+)

@@ -1,0 +1,69 @@
+"""Run the benchmarks and print one table (``infra/dev/bench`` is the documented way in).
+
+    python -m tests.bench.run [--smoke] [--only B4,B7] [--b4-clerks N] [--b4-letters N]
+                              [--b7-letters N] [--b7-queries N] [--workers N]
+
+Sizes default to the full ones of docs (50 clerks x 10,000 letters; 1,000,000 letters and 200
+queries) and may also come from the environment: BENCH_B4_CLERKS, BENCH_B4_LETTERS,
+BENCH_B7_LETTERS, BENCH_B7_QUERIES, BENCH_WORKERS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+SMOKE = {"b4_clerks": 4, "b4_letters": 200, "b7_letters": 3_000, "b7_queries": 20}
+FULL = {"b4_clerks": 50, "b4_letters": 10_000, "b7_letters": 1_000_000, "b7_queries": 200}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="infra/dev/bench", description=__doc__)
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes (a minute)")
+    parser.add_argument("--only", default="B4,B7", help="comma-separated: B4, B7")
+    for key in FULL:
+        parser.add_argument(f"--{key.replace('_', '-')}", type=int, default=None)
+    parser.add_argument("--workers", type=int, default=None, help="processes for data generation")
+    args = parser.parse_args(argv)
+    sizes = dict(SMOKE if args.smoke else FULL)
+    for key in sizes:
+        sizes[key] = _env_int(f"BENCH_{key.upper()}", sizes[key])
+        if getattr(args, key) is not None:
+            sizes[key] = getattr(args, key)
+    workers = args.workers or _env_int("BENCH_WORKERS", os.cpu_count() or 1)
+    only = {name.strip().upper() for name in args.only.split(",") if name.strip()}
+
+    from tests.bench.harness import configure_cli, prepare_database, print_table, say
+
+    configure_cli()
+    prepare_database()
+    rows = []
+    started = time.perf_counter()
+    if "B4" in only:
+        from tests.bench import bench_numbering
+
+        b4_rows, _ = bench_numbering.run(clerks=sizes["b4_clerks"], letters=sizes["b4_letters"])
+        rows += b4_rows
+    if "B7" in only:
+        from tests.bench import bench_search
+
+        b7_rows, figures = bench_search.run(
+            letters=sizes["b7_letters"], queries=sizes["b7_queries"], workers=workers
+        )
+        rows += b7_rows
+        for query, expected, found in figures.missed[:10]:
+            say(f"B7 missed: {query!r}: {found} of {expected}")
+    say(f"all benchmarks took {time.perf_counter() - started:.0f} s")
+    print_table(rows)
+    return 0 if all(row.passed for row in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
