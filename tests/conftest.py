@@ -63,6 +63,15 @@ BETA = {
 }
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """The suite runs on the test settings only; a leaked DJANGO_SETTINGS_MODULE must not win."""
+    module = os.environ.get("DJANGO_SETTINGS_MODULE")
+    if module != "config.settings.test":
+        raise pytest.UsageError(
+            f"DJANGO_SETTINGS_MODULE is {module!r}; the suite needs config.settings.test"
+        )
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """In CI a skipped test is a missing component: it fails the run instead of passing quietly."""
     if os.environ.get("CI") != "true":

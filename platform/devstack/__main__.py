@@ -64,6 +64,9 @@ def _cmd_run(var_dir: Path, command: list[str]) -> int:
 
 def _cmd_test(pytest_args: list[str]) -> int:
     """The suite, with its own embedded services: it never touches the demo's data in var/."""
+    # Importing config (for the var dir) set DJANGO_SETTINGS_MODULE to the local settings, and
+    # pytest-django prefers that variable to pyproject.toml: the suite must run on its own.
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
     return _cmd_run(default_var_dir() / "test", [sys.executable, "-m", "pytest", *pytest_args])
 
 
