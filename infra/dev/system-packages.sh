@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages the test suite drives for real. Idempotent: installs only what is missing.
 set -euo pipefail
-packages=(postgresql-client gettext chromium chromium-driver fonts-thai-tlwg fonts-tlwg-laksaman-otf poppler-utils)
+packages=(postgresql-client gettext chromium chromium-driver fonts-thai-tlwg fonts-tlwg-laksaman-otf poppler-utils bind9 bind9-utils)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

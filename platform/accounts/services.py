@@ -76,6 +76,24 @@ def user_create_staff(
     return user
 
 
+SYSTEM_USERNAME = "saraban-system"
+
+
+def user_system() -> User:
+    """The account that automatic work (registering authenticated mail) is recorded under.
+
+    It cannot log in; registers and audit entries name it like any clerk, so the trail shows
+    that a machine, not a person, gave the number."""
+    user, created = User.objects.get_or_create(
+        username=SYSTEM_USERNAME,
+        defaults={"first_name": "ระบบสารบรรณอัตโนมัติ", "is_active": False},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
 def tenant_base_url(host: str) -> str:
     port = settings.PLATFORM_PUBLIC_PORT
     default_port = {"http": 80, "https": 443}.get(settings.PLATFORM_SCHEME)

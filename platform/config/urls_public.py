@@ -8,6 +8,7 @@ from tenants.console import vendor_console
 urlpatterns = [
     path("console/", vendor_console.urls),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("billing/", include("billing.urls_public")),
     path("", include("portal.urls_public")),
 ]
 

@@ -6,6 +6,8 @@ from django.views.i18n import set_language
 urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("staff/billing/", include("billing.urls_tenant")),
+    path("staff/settings/mail/", include("mailhosting.urls_tenant")),
     path("staff/", include("registers.urls")),
     path("api/", include("registers.api.urls")),
     path("", include("portal.urls_tenant")),

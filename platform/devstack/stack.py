@@ -16,7 +16,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from config.env import env_str
+from config.env import env_int, env_str
 from devstack import PLATFORM_ROOT, default_var_dir, processes, python_path, services
 
 HEALTH_TIMEOUT = 120.0
@@ -97,7 +97,13 @@ def _wait_healthy(web: subprocess.Popen[bytes], host: str, port: int, domain: st
 
 
 def _banner(
-    *, domain: str, port: int, summary: dict[str, Any], env: dict[str, str], var_dir: Path
+    *,
+    domain: str,
+    port: int,
+    summary: dict[str, Any],
+    env: dict[str, str],
+    var_dir: Path,
+    mail_port: int,
 ) -> str:
     base = f"http://{domain}:{port}" if port != 80 else f"http://{domain}"
     tenant_base = base.replace("://", f"://{summary['tenant']['slug']}.", 1)
@@ -117,6 +123,13 @@ def _banner(
     ]
     for person in summary["staff"]:
         lines.append(f"        {person['username']:<10} {person['role']}")
+    central = summary["tenant"].get("central_address", "")
+    if central:
+        lines += [
+            f"  Mail (SMTP)            127.0.0.1:{mail_port}  -> {central} (into the intake queue)",
+            f"      python -c \"import smtplib; smtplib.SMTP('127.0.0.1', {mail_port}).sendmail("
+            f"'a@example.go.th', '{central}', 'Subject: test\\r\\n\\r\\nhello')\"",
+        ]
     lines += [
         "",
         f"  DATABASE_URL={_redact(env['DATABASE_URL'])}",
@@ -163,6 +176,9 @@ def up(*, host: str, port: int) -> int:
     try:
         if not _port_free(host, port):
             raise Failed(f"port {port} on {host} is in use: pass --port to pick another")
+        mail_port = env_int("MAIL_INGEST_PORT", 2525, minimum=1)
+        if not _port_free("127.0.0.1", mail_port):
+            raise Failed(f"mail port {mail_port} is in use: set MAIL_INGEST_PORT to another")
         need_postgres, need_redis = not env.get("DATABASE_URL"), not env.get("REDIS_URL")
         if need_postgres or need_redis:
             print("==> starting embedded services", flush=True)
@@ -187,6 +203,17 @@ def up(*, host: str, port: int) -> int:
                 "--noreload",
             ],
             "worker": [*celery, "worker", "--loglevel=INFO", "--concurrency=2"],
+            # No Postfix here: the ingest service speaks SMTP itself (smtplib, swaks).
+            "mail": [
+                sys.executable,
+                str(PLATFORM_ROOT / "manage.py"),
+                "mail_ingest",
+                "--smtp",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(mail_port),
+            ],
             "beat": [
                 *celery,
                 "beat",
@@ -195,7 +222,7 @@ def up(*, host: str, port: int) -> int:
                 str(var_dir / "celerybeat-schedule"),
             ],
         }
-        print("==> starting web, worker and beat", flush=True)
+        print("==> starting web, worker, beat and mail", flush=True)
         for name, command in commands.items():
             children[name] = processes.spawn(
                 command,
@@ -212,7 +239,15 @@ def up(*, host: str, port: int) -> int:
         _wait_healthy(children["web"], host, port, domain)
         summary = json.loads(summary_file.read_text())
         print(
-            _banner(domain=domain, port=port, summary=summary, env=env, var_dir=var_dir), flush=True
+            _banner(
+                domain=domain,
+                port=port,
+                summary=summary,
+                env=env,
+                var_dir=var_dir,
+                mail_port=mail_port,
+            ),
+            flush=True,
         )
         _supervise(children)
     except Stop as stop:
@@ -225,7 +260,7 @@ def up(*, host: str, port: int) -> int:
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(signum, signal.SIG_IGN)
         # Web and Celery first: they hold connections to the databases stopped last.
-        for name in ("web", "beat", "worker"):
+        for name in ("web", "mail", "beat", "worker"):
             if name in children:
                 processes.stop(children[name])
         if holder is not None:

@@ -136,6 +136,14 @@ class NumberingReset(models.TextChoices):
     FISCAL = "fiscal", _("ปีงบประมาณ (เริ่ม 1 ตุลาคม)")
 
 
+class MailAutoRegister(models.TextChoices):
+    """Which mail to saraban@ is registered (ลงรับ) at once, without a clerk."""
+
+    NEVER = "never", _("ไม่ลงรับอัตโนมัติ (เจ้าหน้าที่ลงรับเอง)")
+    GOVERNMENT = "government", _("ลงรับอัตโนมัติเมื่อผู้ส่งเป็นหน่วยงานรัฐที่ยืนยันตัวตนได้")
+    AUTHENTICATED = "authenticated", _("ลงรับอัตโนมัติเมื่อผู้ส่งยืนยันตัวตนได้ (DKIM/SPF)")
+
+
 class RetentionClass(models.TextChoices):
     TEN_YEARS = "10y", _("เก็บไม่น้อยกว่า 10 ปี")
     ONE_YEAR = "1y", _("เรื่องปกติประจำ เก็บไม่น้อยกว่า 1 ปี")

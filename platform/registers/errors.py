@@ -4,26 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils import translation
 from django.utils.functional import Promise
 
+from thaiformat.bilingual import BilingualError
 
-class RegistersError(Exception):
-    """Something the user can act on. ``str()`` gives Thai / English; views use ``text()``."""
 
-    def __init__(self, message: Promise | str, **params: Any) -> None:
-        self.message = message
-        self.params = params
-        super().__init__(self.bilingual())
-
-    def text(self, language: str | None = None) -> str:
-        if language is None:
-            return str(self.message) % self.params if self.params else str(self.message)
-        with translation.override(language):
-            return self.text()
-
-    def bilingual(self) -> str:
-        return f"{self.text('th')} / {self.text('en')}"
+class RegistersError(BilingualError):
+    """A refusal of the registers services (Thai / English, see thaiformat.bilingual)."""
 
 
 class InvalidLetter(RegistersError):

@@ -57,8 +57,13 @@ class RegistrySettingsForm(forms.ModelForm):
             "max_attachment_mb",
             "default_retention",
             "reminder_hour",
+            "mail_auto_register",
         ]
-        widgets = {"numbering_reset": forms.RadioSelect, "default_retention": forms.Select}
+        widgets = {
+            "numbering_reset": forms.RadioSelect,
+            "default_retention": forms.Select,
+            "mail_auto_register": forms.RadioSelect,
+        }
         help_texts = {
             "numbering_reset": _(
                 "ระเบียบกำหนดให้เริ่มเลขใหม่ทุกปีปฏิทิน เปลี่ยนเมื่อขึ้นปีใหม่เท่านั้น เพราะเลขที่ออกไปแล้วจะไม่เปลี่ยน"
@@ -67,6 +72,9 @@ class RegistrySettingsForm(forms.ModelForm):
             "thai_digits": _("ข้อมูลเก็บเป็นเลขอารบิกเสมอ และค้นหาได้ทั้งสองแบบ"),
             "stamp_right_mm": _("ตรารับอยู่มุมขวาบนของหน้าแรก ขนาดประมาณ 2.5 × 5 ซม."),
             "max_attachment_mb": _("อย่างน้อย 25 MB เพื่อรับอีเมลจาก Gmail และ Outlook ได้"),
+            "mail_auto_register": _(
+                "หนังสือที่ลงรับอัตโนมัติได้เลขรับทันที และผู้ส่งได้รับอีเมลแจ้งผลการรับ หนังสืออื่นเข้ารายการรอลงรับ"
+            ),
         }
 
     reminder_hour = forms.TypedChoiceField(

@@ -119,12 +119,14 @@ def throwaway_tenant(label: str, out: Say = say) -> Iterator[Any]:
     finally:
         from django.db import connections
 
+        from tests.cleanup import delete_with_dependants
+
         for alias in connections:
             connections[alias].close()
         connection.set_schema_to_public()
         with connection.cursor() as cursor:
             cursor.execute(f'DROP SCHEMA IF EXISTS "{tenant.schema_name}" CASCADE')
-        Municipality.objects.filter(pk=tenant.pk).delete()
+        delete_with_dependants(Municipality.objects.filter(pk=tenant.pk))
         out(f"tenant {tenant.schema_name} dropped")
 
 

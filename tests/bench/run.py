@@ -1,11 +1,14 @@
 """Run the benchmarks and print one table (``infra/dev/bench`` is the documented way in).
 
-    python -m tests.bench.run [--smoke] [--only B4,B7] [--b4-clerks N] [--b4-letters N]
+    python -m tests.bench.run [--smoke] [--only B4,B6,B7] [--b4-clerks N] [--b4-letters N]
                               [--b7-letters N] [--b7-queries N] [--workers N]
+                              [--b6-tenants N] [--b6-letters N] [--b6-sample N] [--b6-jobs N]
 
 Sizes default to the full ones of docs (50 clerks x 10,000 letters; 1,000,000 letters and 200
 queries) and may also come from the environment: BENCH_B4_CLERKS, BENCH_B4_LETTERS,
-BENCH_B7_LETTERS, BENCH_B7_QUERIES, BENCH_WORKERS.
+BENCH_B7_LETTERS, BENCH_B7_QUERIES, BENCH_WORKERS. B6 (backups): 1,000 tenants x 500 letters,
+pg_dump -n over 20 of them, 4 jobs; BENCH_B6_TENANTS, BENCH_B6_LETTERS, BENCH_B6_SAMPLE,
+BENCH_B6_JOBS.
 """
 
 from __future__ import annotations
@@ -17,6 +20,9 @@ import time
 
 SMOKE = {"b4_clerks": 4, "b4_letters": 200, "b7_letters": 3_000, "b7_queries": 20}
 FULL = {"b4_clerks": 50, "b4_letters": 10_000, "b7_letters": 1_000_000, "b7_queries": 200}
+# B6 backups: tenants x letters (one stored file each), pg_dump -n sample size, parallel jobs.
+SMOKE.update({"b6_tenants": 4, "b6_letters": 20, "b6_sample": 2, "b6_jobs": 2})
+FULL.update({"b6_tenants": 1_000, "b6_letters": 500, "b6_sample": 20, "b6_jobs": 4})
 
 
 def _env_int(name: str, default: int) -> int:
@@ -27,7 +33,7 @@ def _env_int(name: str, default: int) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="infra/dev/bench", description=__doc__)
     parser.add_argument("--smoke", action="store_true", help="tiny sizes (a minute)")
-    parser.add_argument("--only", default="B4,B7", help="comma-separated: B4, B7")
+    parser.add_argument("--only", default="B4,B6,B7", help="comma-separated: B4, B6, B7")
     for key in FULL:
         parser.add_argument(f"--{key.replace('_', '-')}", type=int, default=None)
     parser.add_argument("--workers", type=int, default=None, help="processes for data generation")
@@ -51,6 +57,17 @@ def main(argv: list[str] | None = None) -> int:
 
         b4_rows, _ = bench_numbering.run(clerks=sizes["b4_clerks"], letters=sizes["b4_letters"])
         rows += b4_rows
+    if "B6" in only:
+        from tests.bench import bench_backups
+
+        b6_rows, _ = bench_backups.run(
+            tenants=sizes["b6_tenants"],
+            letters=sizes["b6_letters"],
+            sample=sizes["b6_sample"],
+            jobs=sizes["b6_jobs"],
+            workers=workers,
+        )
+        rows += b6_rows
     if "B7" in only:
         from tests.bench import bench_search
 

@@ -73,6 +73,7 @@ def committed_tenant(django_db_setup: None, django_db_blocker: Any) -> Iterator[
     from tenants import services
     from tenants.models import Municipality
     from tenants.validation import OnboardingRequest
+    from tests.cleanup import delete_with_dependants
     from tests.conftest import ALPHA
 
     slug = f"t{uuid.uuid4().hex[:8]}"
@@ -89,4 +90,4 @@ def committed_tenant(django_db_setup: None, django_db_blocker: Any) -> Iterator[
             connection.set_schema_to_public()
             with connection.cursor() as cursor:
                 cursor.execute(f'DROP SCHEMA IF EXISTS "{tenant.schema_name}" CASCADE')
-            Municipality.objects.filter(pk=tenant.pk).delete()
+            delete_with_dependants(Municipality.objects.filter(pk=tenant.pk))

@@ -87,6 +87,7 @@ def registry_post(**overrides: Any) -> dict[str, Any]:
         "registry-max_attachment_mb": "50",
         "registry-default_retention": "10y",
         "registry-reminder_hour": "8",
+        "registry-mail_auto_register": "government",
     }
     values.update(overrides)
     return {key: value for key, value in values.items() if value is not None}
@@ -163,6 +164,7 @@ def test_registry_settings_saved_and_audited(admin_client: Client, alpha: Any) -
                 "registry-max_attachment_mb": "100",
                 "registry-default_retention": "5y",
                 "registry-reminder_hour": "7",
+                "registry-mail_auto_register": "never",
             }
         ),
     )
@@ -177,6 +179,7 @@ def test_registry_settings_saved_and_audited(admin_client: Client, alpha: Any) -
         assert options.max_attachment_mb == 100
         assert options.default_retention == "5y"
         assert options.reminder_hour == 7
+        assert options.mail_auto_register == "never"
         entry = AuditEntry.objects.get(action="settings.registry")
         assert entry.data["changed"]["max_attachment_mb"] == [50, 100]
         assert entry.data["changed"]["numbering_reset"] == ["calendar", "fiscal"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from celery.schedules import crontab
@@ -41,6 +42,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["*"])
 SHARED_APPS = [
     "django_tenants",
     "tenants",
+    "tenants.backups",
+    "mailhosting",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -58,6 +61,7 @@ SHARED_APPS = [
     "accounts",
     "portal",
     "thaiformat",
+    "billing",
 ]
 # Tenant plane: exists once per municipality, so it stays lean (see docs/architecture.md).
 TENANT_APPS = [
@@ -108,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "config.context_processors.platform",
+                "billing.context_processors.billing",
             ],
         },
     }
@@ -263,6 +268,40 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"Saraban Cloud <no-reply@{PLATFORM_DOMAIN}>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- mail hosting (docs/mail.md) --------------------------------------------------------------
+# Municipalities get <slug>.<MAIL_PLATFORM_ZONE> until their own domain's DNS checks pass.
+MAIL_PLATFORM_ZONE = env_str("MAIL_PLATFORM_ZONE", f"mail.{PLATFORM_DOMAIN}").lower().strip(".")
+MAIL_MX_HOST = env_str("MAIL_MX_HOST", f"mx.{PLATFORM_DOMAIN}").lower().strip(".")
+MAIL_SPF_INCLUDE = env_str("MAIL_SPF_INCLUDE", f"_spf.{PLATFORM_DOMAIN}").lower().strip(".")
+MAIL_MTA_STS_HOST = env_str("MAIL_MTA_STS_HOST", f"mta-sts.{PLATFORM_DOMAIN}").lower().strip(".")
+MAIL_MTA_STS_MODE = env_str("MAIL_MTA_STS_MODE", "enforce")
+MAIL_DMARC_POLICY = env_str("MAIL_DMARC_POLICY", "quarantine")
+MAIL_DMARC_REPORTS = env_str("MAIL_DMARC_REPORTS", f"dmarc-reports@{PLATFORM_DOMAIN}")
+MAIL_TLS_REPORTS = env_str("MAIL_TLS_REPORTS", f"tls-reports@{PLATFORM_DOMAIN}")
+# Fernet key that encrypts DKIM private keys at rest (default: derived from SECRET_KEY).
+MAIL_KEY_ENCRYPTION_KEY = env_str("MAIL_KEY_ENCRYPTION_KEY", "")
+# "ip[:port],..." to ask instead of each domain's authoritative servers (split horizon, tests).
+MAIL_DNS_NAMESERVERS = [
+    item.strip() for item in env_str("MAIL_DNS_NAMESERVERS", "").split(",") if item.strip()
+]
+# Check the platform's own subdomains too (off where the platform zone is not published).
+MAIL_CHECK_PLATFORM_DOMAINS = env_bool("MAIL_CHECK_PLATFORM_DOMAINS", True)
+# The ingest service (LMTP behind Postfix; SMTP in the embedded demo).
+MAIL_INGEST_HOST = env_str("MAIL_INGEST_HOST", "127.0.0.1")
+MAIL_INGEST_PORT = env_int("MAIL_INGEST_PORT", 2525, minimum=1)
+# Largest message accepted, in bytes (Gmail's 25 MB attachments are about 34 MB encoded).
+MAIL_MAX_MESSAGE_BYTES = env_int("MAIL_MAX_MESSAGE_BYTES", 64 * 1024 * 1024, minimum=1024)
+# More Received headers than this means a mail loop: the message is kept but not registered.
+MAIL_MAX_RECEIVED_HEADERS = env_int("MAIL_MAX_RECEIVED_HEADERS", 30, minimum=5)
+# Receipt notices still pending after this long are sent by the periodic sweep.
+MAIL_ACK_SWEEP_DELAY = timedelta(minutes=2)
+# Sender domains counted as government for the "register authenticated government mail" policy.
+MAIL_GOVERNMENT_SUFFIXES = [
+    item.strip().lower().strip(".")
+    for item in env_str("MAIL_GOVERNMENT_SUFFIXES", "go.th,mi.th").split(",")
+    if item.strip()
+]
+
 # --- background work ------------------------------------------------------------------------
 CELERY_BROKER_URL = celery_broker_url(REDIS_URL)
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "saraban")
@@ -304,7 +343,106 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 }
 # Steps that later parts of the platform add to onboarding (mail domain, billing, backups).
 ONBOARDING_EXTRA_STEPS: list[str] = []
+ONBOARDING_EXTRA_STEPS += ["mailhosting.onboarding.step_mail"]
+# Every mail domain's DNS records, checked against its authoritative servers.
+CELERY_BEAT_SCHEDULE["mail-acknowledgement-sweep"] = {
+    "task": "mailhosting.tasks.sweep_acknowledgements",
+    "schedule": 120.0,
+}
+CELERY_BEAT_SCHEDULE["mail-dns-checks"] = {
+    "task": "mailhosting.tasks.check_all_domains",
+    "schedule": 60.0 * 30,
+}
+ONBOARDING_EXTRA_STEPS += ["billing.onboarding.step_billing"]
 TENANT_SPARE_SCHEMAS = env_int("TENANT_SPARE_SCHEMAS", 3, minimum=0)
+
+# --- billing (Stripe) ------------------------------------------------------------------------
+# Billing is off while STRIPE_SECRET_KEY is empty: tenants stay on trial (docs/billing.md).
+STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "")
+# Another API base URL (the tests' local stub); empty = Stripe's own.
+STRIPE_API_BASE = env_str("STRIPE_API_BASE", "")
+# Retries of a failed call (the client sends idempotency keys, so a retried POST is safe).
+STRIPE_MAX_NETWORK_RETRIES = env_int("STRIPE_MAX_NETWORK_RETRIES", 2, minimum=0)
+# How municipalities may pay an invoice (Stripe's payment_method_types): PromptPay and bank
+# transfer (customer_balance) by default; add "card" to allow cards.
+BILLING_PAYMENT_METHOD_TYPES = env_list(
+    "BILLING_PAYMENT_METHOD_TYPES", ["promptpay", "customer_balance"]
+)
+BILLING_GRACE_DAYS = env_int("BILLING_GRACE_DAYS", 30, minimum=0)
+BILLING_SUSPEND_AFTER_DAYS = env_int("BILLING_SUSPEND_AFTER_DAYS", 60, minimum=0)
+BILLING_DAYS_UNTIL_DUE = env_int("BILLING_DAYS_UNTIL_DUE", 30, minimum=1)
+# The plan a new municipality's trial subscription starts on when none matches its type.
+BILLING_DEFAULT_PLAN = env_str("BILLING_DEFAULT_PLAN", "")
+CELERY_BEAT_SCHEDULE["billing-apply-lifecycle"] = {
+    "task": "billing.tasks.apply_lifecycle",
+    "schedule": crontab(minute=30, hour=2),
+}
+# Billing steps of onboarding that could not reach Stripe (account left "pending").
+CELERY_BEAT_SCHEDULE["billing-retry-pending-accounts"] = {
+    "task": "billing.tasks.retry_pending_accounts",
+    "schedule": 900.0,
+}
+
+# --- per-tenant backups (tenants.backups, docs/backups.md) -----------------------------------
+# Two regions, each its own endpoint, bucket and credentials. A region without a bucket is a
+# local folder under BACKUP_LOCAL_REGIONS_DIR (the embedded default).
+BACKUP_REGIONS: dict[str, dict[str, str]] = {
+    "primary": {
+        "ENDPOINT_URL": env_str("BACKUP_PRIMARY_ENDPOINT_URL", ""),
+        "REGION": env_str("BACKUP_PRIMARY_REGION", "ap-southeast-7"),
+        "BUCKET": env_str("BACKUP_PRIMARY_BUCKET", ""),
+        "ACCESS_KEY_ID": env_str("BACKUP_PRIMARY_ACCESS_KEY_ID", ""),
+        "SECRET_ACCESS_KEY": env_str("BACKUP_PRIMARY_SECRET_ACCESS_KEY", ""),
+        "KMS_KEY_ID": env_str("BACKUP_PRIMARY_KMS_KEY_ID", ""),
+    },
+    "secondary": {
+        "ENDPOINT_URL": env_str("BACKUP_SECONDARY_ENDPOINT_URL", ""),
+        "REGION": env_str("BACKUP_SECONDARY_REGION", "ap-southeast-1"),
+        "BUCKET": env_str("BACKUP_SECONDARY_BUCKET", ""),
+        "ACCESS_KEY_ID": env_str("BACKUP_SECONDARY_ACCESS_KEY_ID", ""),
+        "SECRET_ACCESS_KEY": env_str("BACKUP_SECONDARY_SECRET_ACCESS_KEY", ""),
+        "KMS_KEY_ID": env_str("BACKUP_SECONDARY_KMS_KEY_ID", ""),
+    },
+}
+BACKUP_LOCAL_REGIONS_DIR = VAR_DIR / "backups" / "regions"
+BACKUP_MULTIPART_THRESHOLD_MB = env_int("BACKUP_MULTIPART_THRESHOLD_MB", 64, minimum=5)
+BACKUP_MULTIPART_CHUNK_MB = env_int("BACKUP_MULTIPART_CHUNK_MB", 16, minimum=5)
+# Retention per tenant, applied in every region.
+BACKUP_KEEP_DAILY = env_int("BACKUP_KEEP_DAILY", 35, minimum=1)
+BACKUP_KEEP_MONTHLY = env_int("BACKUP_KEEP_MONTHLY", 12, minimum=0)
+BACKUP_KEEP_YEARLY = env_int("BACKUP_KEEP_YEARLY", 10, minimum=0)
+# A tenant whose last good backup in a region is older than this raises an alert.
+BACKUP_STALE_HOURS = env_int("BACKUP_STALE_HOURS", 26, minimum=1)
+# Hour (Asia/Bangkok) of the daily fleet run.
+BACKUP_DAILY_HOUR = env_int("BACKUP_DAILY_HOUR", 1, minimum=0)
+CELERY_BEAT_SCHEDULE["backups-daily-fleet"] = {
+    "task": "tenants.backups.tasks.backup_fleet_daily",
+    "schedule": crontab(minute=0, hour=BACKUP_DAILY_HOUR),
+}
+# Copies a region missed (it was down): retried with backoff until they exist.
+CELERY_BEAT_SCHEDULE["backups-retry-missing-copies"] = {
+    "task": "tenants.backups.tasks.backup_copies_retry",
+    "schedule": 600.0,
+}
+CELERY_BEAT_SCHEDULE["backups-staleness-check"] = {
+    "task": "tenants.backups.tasks.backup_staleness_check",
+    "schedule": crontab(minute=15),
+}
+CELERY_BEAT_SCHEDULE["backups-apply-retention"] = {
+    "task": "tenants.backups.tasks.backup_retention_apply_all",
+    "schedule": crontab(minute=0, hour=(BACKUP_DAILY_HOUR + 5) % 24),
+}
+# The restore drill: a random tenant restored into a scratch schema and verified, weekly.
+CELERY_BEAT_SCHEDULE["backups-weekly-restore-drill"] = {
+    "task": "tenants.backups.tasks.backup_restore_drill",
+    "schedule": crontab(minute=0, hour=(BACKUP_DAILY_HOUR + 3) % 24, day_of_week="sun"),
+}
+# What each region really holds against the database (the daily run does not list regions).
+CELERY_BEAT_SCHEDULE["backups-weekly-region-audit"] = {
+    "task": "tenants.backups.tasks.backup_regions_audit_all",
+    "schedule": crontab(minute=0, hour=(BACKUP_DAILY_HOUR + 7) % 24, day_of_week="sat"),
+}
 
 # --- monitoring -----------------------------------------------------------------------------
 SENTRY_DSN = env_str("SENTRY_DSN", "")

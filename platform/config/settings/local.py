@@ -14,3 +14,6 @@ DEFAULT_FROM_EMAIL = f"Saraban Cloud <no-reply@{PLATFORM_DOMAIN}>"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+
+# The demo's platform mail zone (mail.localhost) is not published in any DNS.
+MAIL_CHECK_PLATFORM_DOMAINS = env_bool("MAIL_CHECK_PLATFORM_DOMAINS", False)

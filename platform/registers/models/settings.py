@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from registers.choices import NumberingReset, RetentionClass
+from registers.choices import MailAutoRegister, NumberingReset, RetentionClass
 
 
 class RegistrySettings(models.Model):
@@ -36,6 +36,12 @@ class RegistrySettings(models.Model):
     circular_own_sequence = models.BooleanField(_("หนังสือเวียนมีเลขชุดของตนเอง"), default=True)
     reminder_hour = models.PositiveSmallIntegerField(
         _("เวลาส่งการแจ้งเตือนประจำวัน (นาฬิกา)"), default=8
+    )
+    mail_auto_register = models.CharField(
+        _("การลงรับอีเมลที่ส่งถึงที่อยู่กลาง"),
+        max_length=16,
+        choices=MailAutoRegister.choices,
+        default=MailAutoRegister.GOVERNMENT,
     )
 
     class Meta:

@@ -32,6 +32,7 @@ SETTINGS_FIELDS = (
     "default_retention",
     "circular_own_sequence",
     "reminder_hour",
+    "mail_auto_register",
 )
 
 

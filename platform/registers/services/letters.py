@@ -14,6 +14,7 @@ from registers.agency import current_agency
 from registers.choices import (
     OUTGOING_REGISTERS,
     AttachmentRole,
+    Channel,
     Direction,
     EntryStatus,
     LetterStatus,
@@ -193,10 +194,34 @@ def letter_register_incoming(
                 "duplicate_of": duplicates,
             },
         )
+        _acknowledge_receipt(letter, entry)
     from registers.services.stamping import receipt_stamp_after_commit
 
     receipt_stamp_after_commit(entry=entry, actor=actor)  # ตรารับ, once the number is committed
     return entry
+
+
+def _acknowledge_receipt(letter: Letter, entry: RegisterEntry) -> None:
+    """แจ้งผลการรับ: a letter that came by e-mail gets its receipt notice, queued in the same
+    transaction as its number (clause 29: the receiver notifies the result of every receipt).
+
+    Mail is a control-plane service; this is the registers' one call into it."""
+    if letter.channel != Channel.EMAIL or not letter.sender_email:
+        return
+    from django.db import connection
+
+    from mailhosting.acknowledgements import acknowledgement_queue
+
+    acknowledgement_queue(
+        municipality=connection.tenant,  # type: ignore[attr-defined]
+        letter_id=letter.pk,
+        to_address=letter.sender_email,
+        receipt_number=str(entry.number),
+        registered_at=entry.registered_at,
+        subject=letter.subject,
+        sender_reference=letter.reference,
+        in_reply_to=letter.message_id if letter.message_id.startswith("<") else "",
+    )
 
 
 def letter_create_outgoing(

@@ -96,7 +96,12 @@ class Command(BaseCommand):
         host = primary_domain_for(municipality.slug)
         summary = {
             "password": password,
-            "tenant": {"slug": municipality.slug, "host": host, "name_th": municipality.name_th},
+            "tenant": {
+                "slug": municipality.slug,
+                "host": host,
+                "name_th": municipality.name_th,
+                "central_address": _central_address(municipality),
+            },
             "staff": [{"username": p.username, "role": str(p.role)} for p in DEMO_STAFF],
             "vendor": {"username": "vendor", "backup_codes": codes},
         }
@@ -175,3 +180,9 @@ class Command(BaseCommand):
             f"{vendor['username']} / {summary['password']}"
             f", OTP backup codes: {' '.join(vendor['backup_codes'])}"
         )
+
+
+def _central_address(municipality: Any) -> str:
+    from mailhosting.selectors import central_address
+
+    return central_address(municipality=municipality) or ""

@@ -1,0 +1,170 @@
+"""A received message, read into what the register needs, whatever the sender's client did.
+
+Never raises for a bad message: what cannot be read is reported as a defect and the raw message is
+kept, so a malformed letter still reaches the intake queue instead of being lost.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import email.utils
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.message import EmailMessage, Message
+
+from mailhosting.ingest.thai_charsets import decode_bytes, register, repair
+
+register()
+
+
+@dataclass(frozen=True)
+class MailAttachment:
+    name: str
+    content_type: str
+    content: bytes
+
+
+@dataclass
+class ParsedMail:
+    subject: str = ""
+    sender_name: str = ""
+    sender_address: str = ""
+    to: list[str] = field(default_factory=list)
+    date: datetime | None = None
+    message_id: str = ""
+    body_text: str = ""
+    attachments: list[MailAttachment] = field(default_factory=list)
+    auto_submitted: bool = False  # auto-replies, out-of-office, mailing-list robots
+    is_delivery_report: bool = False  # a bounce or DSN (multipart/report)
+    defects: list[str] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)
+    authentication_results: list[str] = field(default_factory=list)  # topmost first
+
+
+def _raw_8bit(message: Message, name: str) -> str | None:
+    """A header sent as raw 8-bit bytes (no encoded words), decoded with the Thai fallbacks.
+
+    The email package turns such bytes into U+FFFD when it parses the header, so they are read
+    from the raw source value, which keeps them as surrogate escapes.
+    """
+    for key, value in message.raw_items():
+        if key.lower() == name.lower() and isinstance(value, str) and value != repair(value):
+            return " ".join(repair(value).split())
+    return None
+
+
+def _header(message: Message, name: str) -> str:
+    raw = _raw_8bit(message, name)
+    if raw is not None:
+        return raw
+    try:
+        value = message.get(name)
+    except Exception as exc:  # a header the email package cannot even parse
+        return f"<unreadable {name}: {type(exc).__name__}>"
+    return repair(str(value)).strip() if value is not None else ""
+
+
+def _is_auto(message: Message) -> bool:
+    auto = _header(message, "Auto-Submitted").lower()
+    if auto and auto != "no":
+        return True
+    if _header(message, "X-Autoreply") or _header(message, "X-Autorespond"):
+        return True
+    precedence = _header(message, "Precedence").lower()
+    return precedence in {"bulk", "junk", "list", "auto_reply"}
+
+
+def _part_text(part: Message) -> str:
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        return ""
+    return decode_bytes(payload, part.get_content_charset())
+
+
+def _file_name(part: Message, index: int) -> str:
+    name: str | None = None
+    for header, param in (("Content-Disposition", "filename"), ("Content-Type", "name")):
+        raw = _raw_8bit(part, header)
+        if raw is not None:
+            holder = Message()
+            holder[header] = raw
+            found = holder.get_param(param, header=header.lower())
+            name = found if isinstance(found, str) else None
+            if name:
+                break
+    try:
+        name = name or part.get_filename()
+    except Exception:
+        name = None
+    if name:
+        return repair(name).strip().replace("/", "_").replace("\\", "_")
+    extension = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}.get(
+        part.get_content_type(), ".bin"
+    )
+    return f"attachment-{index}{extension}"
+
+
+def parse(raw: bytes) -> ParsedMail:
+    parsed = ParsedMail()
+    try:
+        message = email.message_from_bytes(raw, policy=email.policy.default)
+    except Exception as exc:
+        parsed.defects.append(f"unparseable: {type(exc).__name__}: {exc}")
+        return parsed
+    assert isinstance(message, EmailMessage)
+    parsed.defects += [type(d).__name__ for d in message.defects]
+
+    parsed.subject = _header(message, "Subject")
+    name, address = email.utils.parseaddr(_header(message, "From"))
+    parsed.sender_name, parsed.sender_address = name, address.lower()
+    parsed.to = [a.lower() for _n, a in email.utils.getaddresses([_header(message, "To")]) if a]
+    parsed.message_id = _header(message, "Message-ID")
+    try:
+        parsed.date = email.utils.parsedate_to_datetime(_header(message, "Date"))
+    except (TypeError, ValueError, IndexError):
+        parsed.date = None
+    parsed.auto_submitted = _is_auto(message)
+    parsed.is_delivery_report = message.get_content_type() == "multipart/report"
+    parsed.authentication_results = [
+        repair(str(v)) for v in (message.get_all("Authentication-Results") or [])
+    ]
+    for key in ("Authentication-Results", "Received-SPF", "DKIM-Signature", "X-Loop"):
+        value = _header(message, key)
+        if value:
+            parsed.headers[key] = value
+
+    texts: list[str] = []
+    html: list[str] = []
+    for index, part in enumerate(message.walk()):
+        if part.is_multipart():
+            continue
+        disposition = (part.get_content_disposition() or "").lower()
+        content_type = part.get_content_type()
+        is_named = bool(
+            part.get_param("name") or part.get_param("filename", header="content-disposition")
+        )
+        if disposition == "attachment" or (is_named and not content_type.startswith("text/")):
+            payload = part.get_payload(decode=True)
+            if isinstance(payload, bytes):
+                parsed.attachments.append(
+                    MailAttachment(_file_name(part, index), content_type, payload)
+                )
+            continue
+        try:
+            if content_type == "text/plain":
+                texts.append(_part_text(part))
+            elif content_type == "text/html":
+                html.append(_part_text(part))
+        except Exception as exc:
+            parsed.defects.append(f"body: {type(exc).__name__}")
+    parsed.body_text = "\n\n".join(t.strip() for t in texts if t.strip()) or _strip_html(
+        "\n".join(html)
+    )
+    return parsed
+
+
+def _strip_html(markup: str) -> str:
+    from django.utils.html import strip_tags
+
+    return strip_tags(markup).strip()

@@ -1,0 +1,3 @@
+"""Registers the backup pages on the vendor console (Django's admin autodiscovery imports this)."""
+
+from tenants.backups import console  # noqa: F401
