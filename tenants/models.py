@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 
@@ -96,12 +96,21 @@ class Municipality(TenantMixin):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         super().save(*args, **kwargs)
-        routing_cache.invalidate()
+        _invalidate_routing_after_commit()
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         result = super().delete(*args, **kwargs)
-        routing_cache.invalidate()
+        _invalidate_routing_after_commit()
         return result
+
+
+def _invalidate_routing_after_commit() -> None:
+    """Tell every process to forget its cached hosts once the change is visible to them.
+
+    Invalidating before the commit lets another process reload the old row in between and cache
+    it under the new generation, where it would stay (a read-only state not taking effect)."""
+    routing_cache.forget_local()  # this connection already sees the change
+    transaction.on_commit(routing_cache.invalidate)
 
 
 class Domain(DomainMixin):
@@ -116,11 +125,11 @@ class Domain(DomainMixin):
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.domain = str(self.domain).lower().strip(".")  # type: ignore[has-type]
         super().save(*args, **kwargs)
-        routing_cache.invalidate()
+        _invalidate_routing_after_commit()
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         result = super().delete(*args, **kwargs)
-        routing_cache.invalidate()
+        _invalidate_routing_after_commit()
         return result
 
 

@@ -72,6 +72,12 @@ def remember(host: str, tenant: Municipality | None) -> None:
         _entries[host] = tenant
 
 
+def forget_local() -> None:
+    """Forget this process's cached hosts (without telling the others)."""
+    with _lock:
+        _entries.clear()
+
+
 def invalidate() -> None:
     """Forget every cached host here, and tell the other processes to do the same."""
     with _lock:

@@ -9,11 +9,13 @@ saved under var/screenshots/billing/.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
+from tenants import routing_cache
 from tests.billing.helpers_billing_ui import account_create, invoice_create, state_set
 from tests.conftest import host_of, make_staff
 from tests.registers.conftest import committed_tenant  # noqa: F401 (a fixture)
@@ -101,6 +103,8 @@ def test_banner_and_billing_page_on_a_phone(
         # refused with the reason, the banner and the ways out.
         with django_db_blocker.unblock():
             state_set(tenant, "read_only")
+        # The server's processes learn of the change within the routing cache's check interval.
+        time.sleep(routing_cache.CHECK_INTERVAL + 0.5)
         clerk = browser.new_context(viewport=PHONE, device_scale_factor=2).new_page()
         clerk.set_default_timeout(90_000)
         _login(clerk, base, "bill_clerk")

@@ -112,3 +112,23 @@ def test_routing_cache_notices_another_process_changed_the_registry(
     caches["platform"].incr("tenant-routing-generation")
     monkeypatch.setattr(routing_cache, "CHECK_INTERVAL", 0.0)
     assert routing_cache.lookup(host)[0] is False
+
+
+def test_other_processes_are_told_only_after_the_change_is_committed(
+    alpha: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Invalidating inside the transaction let another process re-cache the old row under the
+    new generation (a read-only state that never took effect there)."""
+    from django.core.cache import caches
+
+    from tenants.services import municipality_set_state
+
+    shared = caches["platform"]
+    before = shared.get("tenant-routing-generation")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        municipality_set_state(municipality=alpha, state="read_only", actor="t", reason="test")
+        assert shared.get("tenant-routing-generation") == before  # not yet: not committed
+    assert callbacks
+    for callback in callbacks:
+        callback()
+    assert shared.get("tenant-routing-generation") != before

@@ -194,3 +194,21 @@ def test_malformed_mime_still_reaches_the_intake_with_its_defects(
         assert letter.subject == "พัง"
         assert "รูปแบบไม่สมบูรณ์" in letter.summary
     connection.set_schema_to_public()
+
+
+@pytest.mark.parametrize("state", ["read_only", "suspended"])
+def test_official_mail_is_still_received_when_the_bill_is_unpaid(
+    lmtp: tuple[Any, str, int], state: str
+) -> None:
+    """Billing never stops official mail: read-only and suspended municipalities receive."""
+    from django.db import transaction
+
+    from tenants.services import municipality_set_state
+
+    tenant, address, port = lmtp
+    with transaction.atomic():
+        municipality_set_state(municipality=tenant, state=state, actor="billing", reason="ค้างชำระ")
+    _accepted, replies = _send(port, [address], _letter(f"<unpaid-{state}@province.go.th>"))
+    assert replies[0][0] == 250
+    inbound = InboundMessage.objects.get(message_id=f"<unpaid-{state}@province.go.th>")
+    assert inbound.outcome == InboundOutcome.INTAKE and inbound.letter_id
