@@ -120,7 +120,13 @@ def authenticate(raw: bytes, *, from_header: str, authentication_results: list[s
 
 
 def is_government(domain: str) -> bool:
-    return any(
+    """Government senders: the configured suffixes (go.th...), and every mail domain this
+    platform hosts (each belongs to a local government)."""
+    from mailhosting.models import MailDomain
+
+    if any(
         domain == suffix or domain.endswith("." + suffix)
         for suffix in settings.MAIL_GOVERNMENT_SUFFIXES
-    )
+    ):
+        return True
+    return MailDomain.objects.filter(name=domain).exists()

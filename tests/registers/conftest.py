@@ -66,28 +66,7 @@ def committed_tenant(django_db_setup: None, django_db_blocker: Any) -> Iterator[
     Tests that use it are not marked django_db: they never flush the session's tenants.
     Everything is dropped afterwards.
     """
-    import uuid
+    from tests.cleanup import committed_municipality
 
-    from django.db import connection
-
-    from tenants import services
-    from tenants.models import Municipality
-    from tenants.validation import OnboardingRequest
-    from tests.cleanup import delete_with_dependants
-    from tests.conftest import ALPHA
-
-    slug = f"t{uuid.uuid4().hex[:8]}"
-    with django_db_blocker.unblock():
-        services.onboard_municipality(
-            OnboardingRequest(
-                **{**ALPHA, "slug": slug, "dla_code": "", "admin_email": f"admin@{slug}.example"}
-            )
-        )
-        tenant = Municipality.objects.get(slug=slug)
-        try:
-            yield tenant
-        finally:
-            connection.set_schema_to_public()
-            with connection.cursor() as cursor:
-                cursor.execute(f'DROP SCHEMA IF EXISTS "{tenant.schema_name}" CASCADE')
-            delete_with_dependants(Municipality.objects.filter(pk=tenant.pk))
+    with django_db_blocker.unblock(), committed_municipality() as tenant:
+        yield tenant

@@ -188,9 +188,17 @@ def receipt_stamp_after_commit(*, entry: RegisterEntry, actor: Any = None) -> No
     ``registers.tasks.receipts.stamp_missing_receipts`` stamps the entry later.
     """
 
+    from django.db import connection
+    from django_tenants.utils import tenant_context
+
+    # The commit may come after the caller left the municipality's schema (the mail ingest
+    # registers inside a transaction that spans the control plane): stamp in this schema.
+    tenant = connection.tenant  # type: ignore[attr-defined]
+
     def stamp() -> None:
         try:
-            letter_stamp_receipt(entry=entry, actor=actor)
+            with tenant_context(tenant):
+                letter_stamp_receipt(entry=entry, actor=actor)
         except Exception:
             logger.exception(
                 "receipt stamp failed for entry %s (letter %s); the catch-up task will retry",
