@@ -293,6 +293,12 @@ MAIL_INGEST_PORT = env_int("MAIL_INGEST_PORT", 2525, minimum=1)
 MAIL_MAX_MESSAGE_BYTES = env_int("MAIL_MAX_MESSAGE_BYTES", 64 * 1024 * 1024, minimum=1024)
 # More Received headers than this means a mail loop: the message is kept but not registered.
 MAIL_MAX_RECEIVED_HEADERS = env_int("MAIL_MAX_RECEIVED_HEADERS", 30, minimum=5)
+# The postfix container (manage.py postfix_run): where it listens, where the ingest is.
+MAIL_POSTFIX_LISTEN = env_str("MAIL_POSTFIX_LISTEN", "25")
+MAIL_POSTFIX_LMTP_HOST = env_str("MAIL_POSTFIX_LMTP_HOST", MAIL_INGEST_HOST)
+MAIL_POSTFIX_MYNETWORKS = env_str("MAIL_POSTFIX_MYNETWORKS", "127.0.0.0/8")
+MAIL_POSTFIX_QUEUE_DIRECTORY = env_str("MAIL_POSTFIX_QUEUE_DIRECTORY", "/var/spool/postfix")
+MAIL_POSTFIX_DATA_DIRECTORY = env_str("MAIL_POSTFIX_DATA_DIRECTORY", "/var/lib/postfix")
 # Receipt notices still pending after this long are sent by the periodic sweep.
 MAIL_ACK_SWEEP_DELAY = timedelta(minutes=2)
 # Sender domains counted as government for the "register authenticated government mail" policy.
