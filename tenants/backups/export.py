@@ -47,6 +47,7 @@ from tenants.backups.layout import (
 from tenants.backups.models import BackupRun, BackupStatus, TenantBackup
 from tenants.backups.verify import (
     CHUNK,
+    SCHEMA_RELATIONS,
     qualified,
     quote_ident,
     schema_oid,
@@ -178,13 +179,13 @@ def _snapshot_connection() -> Any:
 def _columns(cursor: Any, oid: int) -> dict[str, list[str]]:
     """Copyable columns of each table, in order (generated columns are computed, not copied)."""
     cursor.execute(
-        """
+        f"""
         SELECT c.relname, a.attname
-          FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
-         WHERE c.relnamespace = %s AND c.relkind = 'r' AND a.attnum > 0
+          FROM pg_attribute a JOIN ({SCHEMA_RELATIONS}) c ON c.oid = a.attrelid
+         WHERE c.relkind = 'r' AND a.attnum > 0
            AND NOT a.attisdropped AND a.attgenerated = ''
          ORDER BY c.relname, a.attnum
-        """,
+        """,  # noqa: S608
         [oid],
     )
     result: dict[str, list[str]] = {}
@@ -195,7 +196,7 @@ def _columns(cursor: Any, oid: int) -> dict[str, list[str]]:
 
 def _sequences(cursor: Any, schema: str, oid: int) -> dict[str, int | None]:
     cursor.execute(
-        "SELECT relname FROM pg_class WHERE relnamespace = %s AND relkind = 'S' ORDER BY relname",
+        f"SELECT relname FROM ({SCHEMA_RELATIONS}) r WHERE relkind = 'S' ORDER BY relname",  # noqa: S608
         [oid],
     )
     names = [row[0] for row in cursor.fetchall()]

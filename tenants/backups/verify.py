@@ -55,10 +55,22 @@ def schema_oid(cursor: Any, schema: str) -> int | None:
     return int(row[0]) if row else None
 
 
+# The relations of one schema, reached through pg_depend's index on the referenced object:
+# pg_class has no index on relnamespace, so filtering it by schema reads the whole catalog, which
+# grows with every tenant (1,000 schemas hold some 200,000 relations). Every relation made in a
+# schema records a dependency on it, so this finds exactly the same rows.
+SCHEMA_RELATIONS = """
+    SELECT c.oid, c.relname, c.relkind
+      FROM pg_depend d JOIN pg_class c ON c.oid = d.objid
+     WHERE d.refclassid = 'pg_namespace'::regclass AND d.refobjid = %s
+       AND d.classid = 'pg_class'::regclass
+"""
+
+
 def schema_tables(cursor: Any, oid: int) -> list[str]:
     """Ordinary tables of one schema, found by its oid (cheap whatever the number of schemas)."""
     cursor.execute(
-        "SELECT relname FROM pg_class WHERE relnamespace = %s AND relkind = 'r' ORDER BY relname",
+        f"SELECT relname FROM ({SCHEMA_RELATIONS}) r WHERE relkind = 'r' ORDER BY relname",  # noqa: S608
         [oid],
     )
     return [row[0] for row in cursor.fetchall()]
