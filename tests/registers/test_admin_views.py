@@ -813,3 +813,16 @@ def test_handover_of_twenty_year_old_letters(
     assert "ส่งมอบให้หอจดหมายเหตุแห่งชาติแล้วเมื่อ" in text_of(clerk_client.get(url))
     pdf = clerk_client.get(f"{url}form21.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_the_system_account_is_not_listed_among_people(admin_client: Client, alpha: Any) -> None:
+    """Automatic registrations are recorded under an inactive system account; it is not a
+    person an admin manages, even in the list that shows inactive people."""
+    from accounts.services import user_system
+
+    with alpha:
+        system = user_system()
+        assert not system.is_active and not system.has_usable_password()
+    listing = text_of(admin_client.get("/staff/settings/people/?inactive=1"))
+    assert "ระบบสารบรรณอัตโนมัติ" not in listing
+    assert "saraban-system" not in listing

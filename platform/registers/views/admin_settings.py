@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import OrgUnit, RoleCode, User
+from accounts.services import SYSTEM_USERNAME
 from registers.errors import RegistersError
 from registers.forms_admin import (
     LetterCodePrefixForm,
@@ -158,7 +159,12 @@ def settings_unit(request: HttpRequest, pk: int) -> HttpResponse:
 def settings_people(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     show_inactive = request.GET.get("inactive") == "1"
-    people = User.objects.select_related("org_unit").prefetch_related("roles")
+    # The system account (automatic registrations) is not a person to manage.
+    people = (
+        User.objects.select_related("org_unit")
+        .prefetch_related("roles")
+        .exclude(username=SYSTEM_USERNAME)
+    )
     if not show_inactive:
         people = people.filter(is_active=True)
     for word in query.split():
