@@ -106,19 +106,30 @@ def test_unknown_recipients_are_refused_at_rcpt_and_others_still_delivered(
 
 
 def test_a_fault_of_ours_is_451_and_nothing_is_half_written(
-    lmtp: tuple[Any, str, int], monkeypatch: pytest.MonkeyPatch
+    lmtp: tuple[Any, str, int],
 ) -> None:
-    _tenant, address, port = lmtp
-    from registers.services import letters
+    """A real database fault in the middle of the transaction (the municipality's audit table
+    is missing, as in a botched deploy): 451, no trace left, delivered once after repair."""
+    tenant, address, port = lmtp
+    schema = tenant.schema_name
 
-    def broken(**kwargs: Any) -> Any:
-        raise RuntimeError("database went away")
+    def rename(old: str, new: str) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f'ALTER TABLE "{schema}"."{old}" RENAME TO "{new}"')
 
-    monkeypatch.setattr(letters, "intake_create", broken)
-    _accepted, replies = _send(port, [address], _letter("<m3@province.go.th>"))
+    rename("registers_auditentry", "registers_auditentry_away")
+    try:
+        _accepted, replies = _send(port, [address], _letter("<m3@province.go.th>"))
+    finally:
+        rename("registers_auditentry_away", "registers_auditentry")
     assert replies[0][0] == 451
+    # The control-plane row and the letter were written before the failure: both rolled back.
     assert not InboundMessage.objects.filter(message_id="<m3@province.go.th>").exists()
-    monkeypatch.undo()
+    with tenant:
+        from registers.models import Letter
+
+        assert not Letter.objects.filter(message_id="<m3@province.go.th>").exists()
+    connection.set_schema_to_public()
     # Postfix retries later: now it is delivered, once.
     _accepted, replies = _send(port, [address], _letter("<m3@province.go.th>"))
     assert replies[0][0] == 250
