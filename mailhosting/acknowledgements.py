@@ -56,7 +56,8 @@ def acknowledgement_queue(
         f"วันที่และเวลาที่ลงรับ: {when}\n\n"
         "อีเมลฉบับนี้ส่งจากระบบโดยอัตโนมัติเพื่อแจ้งผลการรับหนังสือ\n\n"
         f"{municipality.name_en or municipality.name_th} has registered your letter "
-        f'"{subject}" under receipt number {receipt_number} ({registered_at.isoformat()}).\n'
+        f'"{subject}" under receipt number {receipt_number} on '
+        f"{timezone.localtime(registered_at):%d %B %Y at %H:%M} (Bangkok time).\n"
     )
     ack, _created = Acknowledgement.objects.get_or_create(
         municipality=municipality,

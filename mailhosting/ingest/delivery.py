@@ -12,6 +12,7 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -162,27 +163,44 @@ def _intake_letter(mailbox: Mailbox, parsed: ParsedMail, message_id: str) -> int
     return int(letter.pk)
 
 
-def deliver(*, raw: bytes, mail_from: str, recipient: str) -> DeliveryResult:
+class ReceivedMail:
+    """One message as received, read once for all its recipients (an LMTP transaction may name
+    fifty): parsed, hashed, and authenticated only when a delivery needs it (DNS look-ups)."""
+
+    def __init__(self, raw: bytes) -> None:
+        self.raw = raw
+        self.parsed = parse(raw)
+        self.message_id = message_key(self.parsed, raw)
+        self.digest = hashlib.sha256(raw).hexdigest()
+
+    @cached_property
+    def auth(self) -> AuthResults:
+        return authenticate(
+            self.raw,
+            from_header=f"<{self.parsed.sender_address}>",
+            authentication_results=self.parsed.authentication_results,
+        )
+
+
+def deliver(
+    *, raw: bytes, mail_from: str, recipient: str, mail: ReceivedMail | None = None
+) -> DeliveryResult:
     recipient = recipient.strip().lower()
     mailbox = mailbox_for_address(recipient)
     if mailbox is None:
         raise UnknownRecipient(recipient)
     municipality = mailbox.domain.municipality
-    parsed = parse(raw)
-    message_id = message_key(parsed, raw)
+    mail = mail or ReceivedMail(raw)
+    parsed, message_id = mail.parsed, mail.message_id
     existing = InboundMessage.objects.filter(recipient=recipient, message_id=message_id).first()
     if existing is not None:
         return DeliveryResult(existing, duplicate=True)
 
     now = timezone.now()
-    digest = hashlib.sha256(raw).hexdigest()
+    digest = mail.digest
     outcome = outcome_for(parsed, raw, mail_from=mail_from, recipient=recipient)
     raw_key = _store_raw(municipality.schema_name, raw, digest, now)
-    auth = authenticate(
-        raw,
-        from_header=f"<{parsed.sender_address}>",
-        authentication_results=parsed.authentication_results,
-    )
+    auth = mail.auth
     try:
         with transaction.atomic():
             inbound = InboundMessage.objects.create(

@@ -17,7 +17,7 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import close_old_connections
 
-from mailhosting.ingest.delivery import UnknownRecipient, deliver
+from mailhosting.ingest.delivery import ReceivedMail, UnknownRecipient, deliver
 from mailhosting.selectors import mailbox_for_address
 
 logger = logging.getLogger(__name__)
@@ -28,10 +28,10 @@ TEMPORARY = "451 4.3.0 Temporary failure, please try again later"
 LINE_LENGTH_LIMIT = 1024 * 1024
 
 
-def _deliver_sync(raw: bytes, mail_from: str, recipient: str) -> str:
+def _deliver_sync(mail: ReceivedMail, mail_from: str, recipient: str) -> str:
     close_old_connections()
     try:
-        result = deliver(raw=raw, mail_from=mail_from, recipient=recipient)
+        result = deliver(raw=mail.raw, mail_from=mail_from, recipient=recipient, mail=mail)
         return f"250 2.0.0 <{recipient}> {result.summary}"
     except UnknownRecipient:
         return f"550 5.1.1 <{recipient}> No such recipient"
@@ -68,12 +68,18 @@ class IngestHandler:
         return "250 2.1.5 OK"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        raw = envelope.original_content or b""
+        try:
+            mail = await sync_to_async(ReceivedMail, thread_sensitive=False)(
+                envelope.original_content or b""
+            )
+        except Exception:
+            logger.exception("reading a received message failed; Postfix will retry")
+            return "\r\n".join(TEMPORARY for _ in envelope.rcpt_tos) if self.lmtp else TEMPORARY
         mail_from = envelope.mail_from or ""
         replies = []
         for recipient in envelope.rcpt_tos:
             reply = await sync_to_async(_deliver_sync, thread_sensitive=False)(
-                raw, mail_from, recipient
+                mail, mail_from, recipient
             )
             replies.append(reply)
         if self.lmtp:

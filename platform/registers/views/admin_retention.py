@@ -6,12 +6,12 @@ language with ``RegistersError.text()``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -129,26 +129,44 @@ def retention_storage(request: HttpRequest) -> HttpResponse:
 # --- destruction (form 25) --------------------------------------------------------------------
 
 
-@retention_staff_required
-def retention_destruction_lists(request: HttpRequest) -> HttpResponse:
+def _yearly_lists_page(
+    request: HttpRequest,
+    *,
+    section: str,
+    due_for: Callable[[int], QuerySet[Letter]],
+    lists: QuerySet[Any],
+    template: str,
+) -> HttpResponse:
+    """The letters due in a chosen BE year and the lists made so far (forms 25 and 21)."""
     year_form = YearForm(request.GET or None, initial={"year": _last_be_year()})
     year = _last_be_year()
     if year_form.is_bound and year_form.is_valid():
         year = year_form.cleaned_data["year"]
-    due_letters = selectors.letters_due_for_destruction(year)
+    due_letters = due_for(year)
     due = list(due_letters[:DUE_SHOWN])
     _mark_visible(request.user, due)
     context = {
-        "section": "destruction",
+        "section": section,
         "year_form": year_form,
         "year": year,
         "due": due,
         "due_count": due_letters.count(),
         "year_ended": year < _this_be_year(),
         "can_archive": _can_archive(request),
-        "lists": DestructionList.objects.annotate(item_count=Count("items")),
+        "lists": lists.annotate(item_count=Count("items")),
     }
-    return page(request, "registers/admin/destruction_lists.html", context)
+    return page(request, template, context)
+
+
+@retention_staff_required
+def retention_destruction_lists(request: HttpRequest) -> HttpResponse:
+    return _yearly_lists_page(
+        request,
+        section="destruction",
+        due_for=selectors.letters_due_for_destruction,
+        lists=DestructionList.objects.all(),
+        template="registers/admin/destruction_lists.html",
+    )
 
 
 @retention_staff_required
@@ -403,24 +421,13 @@ def retention_destruction_destroy(request: HttpRequest, pk: int) -> HttpResponse
 
 @retention_staff_required
 def retention_handover_lists(request: HttpRequest) -> HttpResponse:
-    year_form = YearForm(request.GET or None, initial={"year": _last_be_year()})
-    year = _last_be_year()
-    if year_form.is_bound and year_form.is_valid():
-        year = year_form.cleaned_data["year"]
-    due_letters = selectors.letters_due_for_handover(year)
-    due = list(due_letters[:DUE_SHOWN])
-    _mark_visible(request.user, due)
-    context = {
-        "section": "handover",
-        "year_form": year_form,
-        "year": year,
-        "due": due,
-        "due_count": due_letters.count(),
-        "year_ended": year < _this_be_year(),
-        "can_archive": _can_archive(request),
-        "lists": HandoverList.objects.annotate(item_count=Count("items")),
-    }
-    return page(request, "registers/admin/handover_lists.html", context)
+    return _yearly_lists_page(
+        request,
+        section="handover",
+        due_for=selectors.letters_due_for_handover,
+        lists=HandoverList.objects.all(),
+        template="registers/admin/handover_lists.html",
+    )
 
 
 @retention_staff_required
