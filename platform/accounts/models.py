@@ -82,3 +82,33 @@ class User(AbstractUser):
 
     def has_role(self, code: str) -> bool:
         return self.roles.filter(code=code).exists()
+
+
+class TwoFactorRequirement(models.TextChoices):
+    OPTIONAL = "optional", _("ไม่บังคับ (ผู้ใช้เลือกเปิดเอง)")
+    ADMINS = "admins", _("บังคับสำหรับผู้ดูแลระบบของหน่วยงาน")
+    EVERYONE = "everyone", _("บังคับทุกคน")
+
+
+class SecurityPolicy(models.Model):
+    """The municipality's login policy: one row per schema, written by its tenant admin.
+
+    Without a row the platform default applies (``settings.ACCOUNTS_TWO_FACTOR_DEFAULT``)."""
+
+    two_factor = models.CharField(
+        _("การยืนยันตัวตนสองขั้นตอน"),
+        max_length=16,
+        choices=TwoFactorRequirement.choices,
+        default=TwoFactorRequirement.EVERYONE,
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("นโยบายการเข้าสู่ระบบ")
+        verbose_name_plural = _("นโยบายการเข้าสู่ระบบ")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="security_policy_single_row")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.get_two_factor_display())

@@ -1,19 +1,19 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from accounts.forms import StaffAuthenticationForm
+from accounts.two_factor import login as two_factor_login
+from accounts.two_factor import views as two_factor_views
 
 app_name = "accounts"
 
 urlpatterns = [
+    path("login/", two_factor_login.StaffLoginView.as_view(), name="login"),
+    path("login/verify/", two_factor_login.login_verify, name="login_verify"),
+    path("two-factor/", two_factor_views.two_factor_page, name="two_factor"),
     path(
-        "login/",
-        auth_views.LoginView.as_view(
-            template_name="accounts/login.html",
-            authentication_form=StaffAuthenticationForm,
-            redirect_authenticated_user=True,
-        ),
-        name="login",
+        "two-factor/reset/<int:user_id>/",
+        two_factor_views.two_factor_reset,
+        name="two_factor_reset",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

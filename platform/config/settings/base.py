@@ -95,6 +95,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "tenants.middleware.TenantLifecycleMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "accounts.two_factor.middleware.TwoFactorPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.SentryTenantTagMiddleware",
@@ -173,6 +174,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 OTP_TOTP_ISSUER = "Saraban Cloud"
+# Tenant staff's second factor when the municipality has not chosen a policy:
+# optional | admins | everyone. Production asks everyone; the demo and tests leave it optional.
+ACCOUNTS_TWO_FACTOR_DEFAULT = env_str("ACCOUNTS_TWO_FACTOR_DEFAULT", "everyone")
+# Wrong second-factor codes allowed after a correct password before the password is asked again.
+ACCOUNTS_TWO_FACTOR_MAX_ATTEMPTS = 5
 
 # --- language and time ----------------------------------------------------------------------
 LANGUAGE_CODE = "th"

@@ -17,3 +17,6 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 
 # The demo's platform mail zone (mail.localhost) is not published in any DNS.
 MAIL_CHECK_PLATFORM_DOMAINS = env_bool("MAIL_CHECK_PLATFORM_DOMAINS", False)
+
+# The demo logins work with a password alone; a tenant admin can require a second factor.
+ACCOUNTS_TWO_FACTOR_DEFAULT = env_str("ACCOUNTS_TWO_FACTOR_DEFAULT", "optional")

@@ -17,3 +17,6 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+
+# Tests that need the policy set it per tenant (accounts.SecurityPolicy).
+ACCOUNTS_TWO_FACTOR_DEFAULT = "optional"

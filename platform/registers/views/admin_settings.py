@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import OrgUnit, RoleCode, User
 from accounts.services import SYSTEM_USERNAME
+from accounts.two_factor import selectors as two_factor_selectors
 from registers.errors import RegistersError
 from registers.forms_admin import (
     LetterCodePrefixForm,
@@ -254,6 +255,7 @@ def settings_person(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "roles": _roles(),
         "invitation_pending": person.is_active and not person.has_usable_password(),
+        "two_factor_enrolled": two_factor_selectors.has_second_factor(person),
     }
     status = 400 if request.method == "POST" else 200
     return page(request, "registers/admin/person.html", context, status=status)

@@ -1,0 +1,1 @@
+from tests.registers.conftest import committed_tenant  # noqa: F401  (shared fixture)
