@@ -105,6 +105,32 @@
     if (receipt) { receipt.focus(); }
   });
 
+  // A refused or failed htmx action (403 in read-only, 500...) would otherwise change nothing on
+  // the page: say why, with the heading and first paragraph of the error page, in a live region.
+  document.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail.xhr;
+    var page = new DOMParser().parseFromString(xhr.responseText || "", "text/html");
+    var heading = page.querySelector("main h1, h1");
+    var detail = page.querySelector("main p, p");
+    var english = document.documentElement.lang === "en";
+    var text = heading ? heading.textContent.trim() : (english ? "The action failed" : "ทำรายการไม่สำเร็จ");
+    if (detail && detail.textContent.trim()) { text += " - " + detail.textContent.trim(); }
+    var region = document.getElementById("htmx-error");
+    if (!region) {
+      var list = document.createElement("ul");
+      list.className = "messages";
+      region = document.createElement("li");
+      region.id = "htmx-error";
+      region.className = "error";
+      region.setAttribute("role", "alert");
+      list.appendChild(region);
+      var main = document.getElementById("main") || document.body;
+      main.insertAdjacentElement("afterbegin", list);
+    }
+    region.textContent = text + " (" + xhr.status + ")";
+    region.scrollIntoView({ block: "nearest" });
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("input[data-be-date]").forEach(function (input) {
       if (input.value) { previewDate(input); }
