@@ -37,6 +37,7 @@ from billing.templatetags.billing_ui import format_baht
 from tenants.console import vendor_console
 from tenants.models import LifecycleState
 from thaiformat.dates import BANGKOK, format_thai_date
+from thaiformat.forms import BEDateField
 
 
 def _actor(request: HttpRequest) -> str:
@@ -65,10 +66,9 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 class ExtendGraceForm(forms.Form):
-    until = forms.DateField(
-        label=_("ขยายระยะผ่อนผันถึงวันที่ (ค.ศ.)"),
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("ถึงสิ้นวันนั้นตามเวลาประเทศไทย"),
+    until = BEDateField(
+        label=_("ขยายระยะผ่อนผันถึงวันที่"),
+        help_text=_("วัน/เดือน/ปี พ.ศ. เช่น 31/12/2569 ถึงสิ้นวันนั้นตามเวลาประเทศไทย"),
     )
     reason = forms.CharField(
         label=_("เหตุผล"),

@@ -111,7 +111,9 @@ def test_extend_grace_needs_a_reason_and_is_audited(console: Client, alpha: Any)
     assert missing.status_code == 200 and not BillingAuditEntry.objects.exists()
     assert _state(alpha) == "read_only"
 
-    done = console.post(url, {"until": until.isoformat(), "reason": "งบประมาณอนุมัติแล้ว"})
+    # Typed as the console shows dates: day/month/Buddhist-Era year.
+    typed = f"{until.day}/{until.month}/{until.year + 543}"
+    done = console.post(url, {"until": typed, "reason": "งบประมาณอนุมัติแล้ว"})
     assert done.status_code == 302
     entry = BillingAuditEntry.objects.get(account=account)
     assert (entry.action, entry.actor, entry.reason) == (
