@@ -18,7 +18,6 @@ import pytest
 from tenants import routing_cache
 from tests.billing.helpers_billing_ui import account_create, invoice_create, state_set
 from tests.conftest import host_of, make_staff
-from tests.registers.conftest import committed_tenant  # noqa: F401 (a fixture)
 from tests.registers.helpers_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, live_server
 
 pytestmark = [pytest.mark.billing, pytest.mark.browser]
@@ -28,7 +27,7 @@ PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
-def billed_tenant(committed_tenant: Any, django_db_blocker: Any) -> Iterator[Any]:  # noqa: F811
+def billed_tenant(committed_tenant: Any, django_db_blocker: Any) -> Iterator[Any]:
     """A committed municipality in grace with an overdue invoice. Afterwards the rows that
     protect a municipality from deletion (lifecycle events, mail domains, ...) go first, so
     that committed_tenant can drop it; billing rows cascade with it."""

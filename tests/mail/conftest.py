@@ -1,3 +1,1 @@
 """Fixtures of the mail tests."""
-
-from tests.registers.conftest import committed_tenant  # noqa: F401  (shared fixture)

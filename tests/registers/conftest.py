@@ -57,16 +57,3 @@ def pdf_bytes(text: str = "Saraban test") -> bytes:
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
-
-
-@pytest.fixture
-def committed_tenant(django_db_setup: None, django_db_blocker: Any) -> Iterator[Any]:
-    """A throwaway municipality whose rows are committed (for threads and other processes).
-
-    Tests that use it are not marked django_db: they never flush the session's tenants.
-    Everything is dropped afterwards.
-    """
-    from tests.cleanup import committed_municipality
-
-    with django_db_blocker.unblock(), committed_municipality() as tenant:
-        yield tenant
