@@ -16,6 +16,8 @@ from billing.models import (
     InvoiceStatus,
     PlanInterval,
     SubscriptionStatus,
+    WebhookEvent,
+    WebhookStatus,
 )
 from tenants.models import LifecycleState, Municipality
 from thaiformat.dates import format_thai_date, to_bangkok
@@ -200,3 +202,18 @@ def billing_banner_for(
         read_only_on=read_only_on if state == LifecycleState.GRACE else None,
         pay_url=pay_url,
     )
+
+
+def webhook_failures_of(*, municipality: Municipality, limit: int = 10) -> QuerySet[WebhookEvent]:
+    """Stripe events about the municipality's customer that failed to apply (console feed)."""
+    account = billing_account_for(municipality=municipality)
+    if account is None or not account.stripe_customer_id:
+        return WebhookEvent.objects.none()
+    return WebhookEvent.objects.filter(
+        status=WebhookStatus.FAILED,
+        payload__data__object__customer=account.stripe_customer_id,
+    ).order_by("-received_at")[:limit]
+
+
+def webhook_failures_since(since: dt.datetime) -> QuerySet[WebhookEvent]:
+    return WebhookEvent.objects.filter(status=WebhookStatus.FAILED, received_at__gte=since)

@@ -18,12 +18,21 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import override
 
-from mailhosting.dkim_keys import decrypt_private_key
-from mailhosting.models import Acknowledgement, AckStatus, DkimKeyStatus, MailDomain
+from mailhosting.dkim_signing import dkim_signature, signature_header
+from mailhosting.models import Acknowledgement, AckStatus
 from tenants.models import Municipality
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 20
+ACK_SIGNED_HEADERS = (
+    b"from",
+    b"to",
+    b"subject",
+    b"date",
+    b"message-id",
+    b"in-reply-to",
+    b"x-saraban-receipt",
+)
 
 
 def acknowledgement_queue(
@@ -83,23 +92,17 @@ def _send_soon(ack_id: int) -> None:
         logger.warning("could not queue acknowledgement %s; the sweep will send it", ack_id)
 
 
-def _dkim_headers(ack: Acknowledgement, message_bytes: bytes) -> bytes:
-    import dkim
+def receipt_header(number: str, registered_at: datetime) -> str:
+    """X-Saraban-Receipt: the receipt number and time, for the sender's system to read."""
+    return f"number={number}; date={timezone.localtime(registered_at).isoformat()}"
 
-    domain_name = ack.from_address.rpartition("@")[2]
-    domain = MailDomain.objects.filter(name=domain_name).first()
-    key = domain.dkim_keys.filter(status=DkimKeyStatus.ACTIVE).first() if domain else None
-    if key is None:
-        return b""
-    return bytes(
-        dkim.sign(
-            message_bytes,
-            key.selector.encode(),
-            domain_name.encode(),
-            decrypt_private_key(key.private_key_encrypted),
-            include_headers=[b"from", b"to", b"subject", b"date", b"message-id", b"in-reply-to"],
-        )
-    )
+
+def _receipt_of(ack: Acknowledgement) -> str:
+    from registers.selectors.dispatch import receipt_of_letter
+
+    with ack.municipality:
+        receipt = receipt_of_letter(ack.letter_id)
+    return receipt_header(*receipt) if receipt else ""
 
 
 def _message(ack: Acknowledgement) -> EmailMessage:
@@ -113,6 +116,9 @@ def _message(ack: Acknowledgement) -> EmailMessage:
     }
     if ack.in_reply_to:
         headers |= {"In-Reply-To": ack.in_reply_to, "References": ack.in_reply_to}
+    receipt = _receipt_of(ack)
+    if receipt:
+        headers["X-Saraban-Receipt"] = receipt
     message = EmailMessage(
         subject=ack.subject,
         body=ack.body,
@@ -120,10 +126,14 @@ def _message(ack: Acknowledgement) -> EmailMessage:
         to=[ack.to_address],
         headers=headers,
     )
-    signature = _dkim_headers(ack, message.message().as_bytes())
+    signature = dkim_signature(
+        message.message().as_bytes(),
+        from_address=ack.from_address,
+        headers=[*ACK_SIGNED_HEADERS],
+    )
     if signature:
-        name, _sep, value = signature.decode("ascii").partition(":")
-        message.extra_headers[name] = " ".join(value.split())
+        name, value = signature_header(signature)
+        message.extra_headers[name] = value
     return message
 
 

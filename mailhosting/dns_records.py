@@ -7,6 +7,7 @@ and TLS-RPT (RFC 8460). The ownership token proves the municipality controls the
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -48,8 +49,9 @@ def _absolute(value: str) -> str:
 
 
 def mta_sts_policy_id(domain: MailDomain) -> str:
-    # Changes whenever the policy could change (the MX host): receivers refetch on a new id.
-    return f"{domain.created_at:%Y%m%d%H%M%S}" if domain.created_at else "1"
+    """The TXT record's id, derived from the policy text itself: whenever the policy changes
+    (mode, MX host, max_age), the id changes and senders fetch it again (RFC 8461 3.1)."""
+    return hashlib.sha256(mta_sts_policy(domain).encode()).hexdigest()[:20]
 
 
 def dkim_record(domain: MailDomain, key: DkimKey) -> DnsRecord:
@@ -120,12 +122,13 @@ def expected_records(domain: MailDomain) -> list[DnsRecord]:
 
 
 def mta_sts_policy(domain: MailDomain) -> str:
-    """The policy file served at https://mta-sts.<domain>/.well-known/mta-sts.txt."""
+    """The policy file served at https://mta-sts.<domain>/.well-known/mta-sts.txt (RFC 8461
+    3.2, CRLF line ends). Every domain of the platform has the same MX, so the same policy."""
     return (
-        "version: STSv1\n"
-        f"mode: {settings.MAIL_MTA_STS_MODE}\n"
-        f"mx: {settings.MAIL_MX_HOST}\n"
-        "max_age: 604800\n"
+        "version: STSv1\r\n"
+        f"mode: {settings.MAIL_MTA_STS_MODE}\r\n"
+        f"mx: {settings.MAIL_MX_HOST}\r\n"
+        f"max_age: {settings.MAIL_MTA_STS_MAX_AGE}\r\n"
     )
 
 

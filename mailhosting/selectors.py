@@ -7,12 +7,16 @@ from django.db.models import QuerySet
 from mailhosting.dns_records import DnsRecord, expected_records
 from mailhosting.models import (
     CENTRAL_LOCAL_PART,
+    DkimKey,
+    DkimKeyStatus,
+    DnsRecordEvent,
     DnsRecordState,
     DomainStatus,
     Mailbox,
     MailDomain,
+    RecordStatus,
 )
-from tenants.models import Municipality
+from tenants.models import LifecycleState, Municipality
 
 
 def mail_domains_of(*, municipality: Municipality) -> QuerySet[MailDomain]:
@@ -34,8 +38,12 @@ def central_address_verified(*, municipality: Municipality) -> bool:
 
 
 def mailbox_for_address(address: str) -> Mailbox | None:
-    """The active mailbox an address delivers to (the LMTP service's recipient lookup)."""
+    """The active mailbox an address delivers to (the LMTP service's recipient lookup).
+
+    ``saraban+<token>@`` (an outgoing letter's return path, Postfix's recipient_delimiter) is
+    saraban@'s."""
     local_part, _sep, domain = address.strip().lower().rpartition("@")
+    local_part = local_part.partition("+")[0]
     return (
         Mailbox.objects.select_related("domain", "domain__municipality")
         .filter(local_part=local_part, domain__name=domain, active=True)
@@ -49,5 +57,42 @@ def records_with_state(*, domain: MailDomain) -> list[tuple[DnsRecord, DnsRecord
     return [(r, states.get((r.purpose, r.name))) for r in expected_records(domain)]
 
 
+def active_dkim_keys() -> QuerySet[DkimKey]:
+    """The key each receiving domain signs with now (OpenDKIM's key table); not archived ones."""
+    return (
+        DkimKey.objects.select_related("domain")
+        .filter(status=DkimKeyStatus.ACTIVE)
+        .exclude(domain__municipality__state=LifecycleState.ARCHIVED)
+        .order_by("domain__name")
+    )
+
+
 def domains_due_for_check() -> QuerySet[MailDomain]:
     return MailDomain.objects.select_related("municipality").order_by("last_checked_at")
+
+
+def municipality_ids_with_dns_failing() -> QuerySet[MailDomain, int]:
+    """Municipalities with a mail domain whose records broke after it was verified (console)."""
+    return (
+        MailDomain.objects.filter(status=DomainStatus.FAILING)
+        .values_list("municipality_id", flat=True)
+        .distinct()
+    )
+
+
+def domains_failing() -> QuerySet[MailDomain]:
+    return (
+        MailDomain.objects.filter(status=DomainStatus.FAILING)
+        .select_related("municipality")
+        .order_by("last_checked_at")
+    )
+
+
+def dns_breakages_of(*, municipality: Municipality, limit: int = 20) -> QuerySet[DnsRecordEvent]:
+    """The municipality's records that stopped being correct, newest first (console feed)."""
+    return (
+        DnsRecordEvent.objects.filter(domain__municipality=municipality)
+        .exclude(to_status=RecordStatus.OK)
+        .select_related("domain")
+        .order_by("-at", "-id")[:limit]
+    )

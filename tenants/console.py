@@ -7,15 +7,16 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
-from django.urls import path, reverse
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_otp import devices_for_user
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 
 from tenants import services
-from tenants.forms import OnboardingForm
+from tenants.console_pages import ConsolePagesMixin
 from tenants.models import Domain, LifecycleEvent, Municipality, OnboardingStep
 
 
@@ -37,11 +38,12 @@ class VendorLoginForm(OTPAdminAuthenticationForm):
         return device
 
 
-class VendorConsoleSite(OTPAdminSite):
+class VendorConsoleSite(ConsolePagesMixin, OTPAdminSite):
     login_form = VendorLoginForm
     site_header = _("คอนโซลผู้ให้บริการ สารบรรณคลาวด์")
     site_title = _("คอนโซลผู้ให้บริการ")
     index_title = _("ภาพรวม")
+    index_template = "console/fleet.html"
 
     def has_permission(self, request: HttpRequest) -> bool:
         # Only the apex serves the console; vendor staff exist only in the public schema.
@@ -53,36 +55,13 @@ class VendorConsoleSite(OTPAdminSite):
         )
 
     def get_urls(self) -> list[Any]:
-        return [
-            path("onboard/", self.admin_view(self.onboard_view), name="onboard"),
-            *super().get_urls(),
-        ]
+        return [*self.console_urls(), *super().get_urls()]
 
-    def onboard_view(self, request: HttpRequest) -> HttpResponse:
-        form = OnboardingForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                municipality = services.onboard_municipality(form.to_request())
-            except services.OnboardingValidationError as error:
-                for field, field_messages in error.errors.items():
-                    for message in field_messages:
-                        form.add_error(field if field in form.fields else None, str(message))
-            except services.OnboardingFailed as failure:
-                messages.error(
-                    request,
-                    _("การเริ่มใช้งานหยุดที่ขั้นตอน %(step)s: %(error)s กดลองใหม่ได้ในหน้ารายละเอียด")
-                    % {"step": failure.step, "error": failure.error},
-                )
-                return HttpResponseRedirect(
-                    reverse("console:tenants_municipality_change", args=[failure.municipality.pk])
-                )
-            else:
-                messages.success(request, _("เริ่มใช้งาน %(name)s เรียบร้อย") % {"name": municipality})
-                return HttpResponseRedirect(
-                    reverse("console:tenants_municipality_change", args=[municipality.pk])
-                )
-        context = {**self.each_context(request), "form": form, "title": _("เพิ่มหน่วยงานใหม่")}
-        return render(request, "console/onboard.html", context)
+    def index(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> TemplateResponse:
+        """The fleet overview, above the admin's list of models."""
+        return super().index(request, {**self.fleet_context(), **(extra_context or {})})
 
 
 vendor_console = VendorConsoleSite(name="console")
@@ -115,6 +94,7 @@ class MunicipalityAdmin(admin.ModelAdmin):
         "state",
         "onboarding_status",
         "created_at",
+        "console_page",
     )
     list_filter = ("state", "onboarding_status", "organisation_type", "province")
     search_fields = ("name_th", "name_en", "slug", "dla_code", "province")
@@ -138,6 +118,12 @@ class MunicipalityAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # archive instead: nothing is ever deleted silently
+
+    @admin.display(description=_("หน้าหน่วยงาน"))
+    def console_page(self, obj: Municipality) -> str:
+        return format_html(
+            '<a href="{}">{}</a>', reverse("console:tenant_detail", args=[obj.pk]), _("เปิด")
+        )
 
     @admin.action(description=_("ดำเนินการเริ่มใช้งานต่อจากขั้นตอนที่ค้าง"))
     def resume_onboarding(self, request: HttpRequest, queryset: QuerySet[Municipality]) -> None:

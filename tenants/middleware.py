@@ -37,6 +37,12 @@ class TenantRoutingMiddleware(TenantMainMiddleware):
 
             return bad_host(request)
 
+        from mailhosting.views_mtasts import is_mta_sts_host, mta_sts_policy_view
+
+        if is_mta_sts_host(hostname):
+            # mta-sts.<mail domain> serves the MTA-STS policy, whatever tenant owns the domain.
+            return mta_sts_policy_view(request, hostname)
+
         domain_model = get_tenant_domain_model()
         try:
             tenant = self.get_tenant(domain_model, hostname)

@@ -198,3 +198,67 @@ class SpareSchema(models.Model):
 
     def __str__(self) -> str:
         return self.schema_name
+
+
+class ConsoleActionKind(models.TextChoices):
+    RESEND_INVITATION = "resend_invitation", _("ส่งอีเมลเชิญอีกครั้ง")
+    SUSPEND = "suspend", _("ระงับการใช้งาน")
+    RESUME = "resume", _("เปิดใช้งานอีกครั้ง")
+    ARCHIVE = "archive", _("เก็บถาวร")
+    ONBOARDING_START = "onboarding_start", _("เริ่มการเริ่มใช้งาน")
+    ONBOARDING_RETRY = "onboarding_retry", _("ลองขั้นตอนที่ล้มเหลวอีกครั้ง")
+
+
+class ConsoleAction(models.Model):
+    """What vendor staff did to a municipality from the console: who, what, why (append-only).
+
+    State changes are also LifecycleEvents; this log covers every action, including those that
+    change no state (a resent invitation, a retried onboarding step)."""
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="console_actions"
+    )
+    kind = models.CharField(_("การดำเนินการ"), max_length=32, choices=ConsoleActionKind.choices)
+    actor = models.CharField(_("ผู้ดำเนินการ"), max_length=150)
+    reason = models.TextField(_("เหตุผล"))
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(_("เมื่อ"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("การดำเนินการในคอนโซล")
+        verbose_name_plural = _("การดำเนินการในคอนโซล")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["municipality", "-created_at"], name="console_action_recent")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id}: {self.kind} by {self.actor}"
+
+
+class TenantUsage(models.Model):
+    """A municipality's usage, computed in its own schema by a periodic task (tenants.usage).
+
+    The console reads this table: counting letters across thousands of schemas on page load
+    would be one query per schema."""
+
+    # Derived data, rebuilt by the next run: it goes with its municipality.
+    municipality = models.OneToOneField(
+        Municipality, on_delete=models.CASCADE, related_name="usage"
+    )
+    year = models.PositiveSmallIntegerField(help_text="Gregorian year the letter count covers")
+    letters_this_year = models.PositiveIntegerField(_("หนังสือในปีนี้"), default=0)
+    files_bytes = models.BigIntegerField(_("ขนาดไฟล์ (ไบต์)"), default=0)
+    database_bytes = models.BigIntegerField(_("ขนาดฐานข้อมูล (ไบต์)"), default=0)
+    computed_at = models.DateTimeField(_("คำนวณเมื่อ"))
+
+    class Meta:
+        verbose_name = _("การใช้งานของหน่วยงาน")
+        verbose_name_plural = _("การใช้งานของหน่วยงาน")
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id}: {self.letters_this_year} letters"
+
+    @property
+    def storage_bytes(self) -> int:
+        return self.files_bytes + self.database_bytes

@@ -216,6 +216,13 @@ def onboard_municipality(
     request: OnboardingRequest, *, progress: ProgressCallback | None = None
 ) -> Municipality:
     """Validate the request, register the municipality and run its onboarding to the end."""
+    return run_onboarding(onboarding_register(request), progress=progress)
+
+
+def onboarding_register(request: OnboardingRequest) -> Municipality:
+    """Validate the request and register the municipality with its steps, all pending.
+
+    The console's wizard calls this in the request and runs the steps in a Celery task."""
     clean = validate_onboarding(request)
     with transaction.atomic():
         municipality = Municipality.objects.create(
@@ -235,4 +242,4 @@ def onboard_municipality(
             requested_domains=list(clean.custom_domains),
         )
         _record(municipality)
-    return run_onboarding(municipality, progress=progress)
+    return municipality

@@ -47,3 +47,26 @@ def fan_out(task_name: str) -> int:
         task.apply_async(headers={"_schema_name": schema_name})
         queued += 1
     return queued
+
+
+@shared_task
+def onboarding_run(municipality_id: int) -> str:
+    """The console wizard's background run: every step not done yet, recorded as it goes."""
+    from tenants.models import Municipality
+
+    municipality = Municipality.objects.get(pk=municipality_id)
+    try:
+        services.onboarding_resume(municipality)
+    except services.OnboardingBusy:
+        return "busy"
+    except services.OnboardingFailed as failure:
+        return f"failed at {failure.step}"
+    return "done"
+
+
+@shared_task
+def usage_refresh() -> int:
+    """Queued once per live municipality by fan_out; runs in that municipality's schema."""
+    from tenants.usage import usage_record_current
+
+    return usage_record_current().letters_this_year

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Debian packages the test suite drives for real. Idempotent: installs only what is missing.
 set -euo pipefail
-packages=(postgresql-client gettext chromium chromium-driver fonts-thai-tlwg fonts-tlwg-laksaman-otf poppler-utils bind9 bind9-utils postfix postfix-pgsql)
+packages=(postgresql-client gettext chromium chromium-driver fonts-thai-tlwg fonts-tlwg-laksaman-otf poppler-utils bind9 bind9-utils postfix postfix-pgsql dovecot-imapd dovecot-lmtpd dovecot-pgsql opendkim opendkim-tools libnss3-tools zbar-tools)
+# npm fetches axe-core for the accessibility checks (tests/portal/helpers_axe.py); a NodeSource
+# nodejs already bundles it.
+command -v npm >/dev/null || packages+=(npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

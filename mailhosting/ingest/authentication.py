@@ -54,8 +54,22 @@ def aligned(a: str, b: str) -> bool:
     return bool(a and b) and organisational_domain(a) == organisational_domain(b)
 
 
+# One resolver per nameserver setting, each with a cache that honours the records' TTLs: a
+# stream of letters from one sender asks for its DKIM key and DMARC record once, not per letter.
+_RESOLVERS: dict[tuple[str, ...], dns.resolver.Resolver] = {}
+
+
 def resolver() -> dns.resolver.Resolver:
-    configured = getattr(settings, "MAIL_DNS_NAMESERVERS", [])
+    configured = tuple(getattr(settings, "MAIL_DNS_NAMESERVERS", []))
+    found = _RESOLVERS.get(configured)
+    if found is None:
+        found = _new_resolver(configured)
+        found.cache = dns.resolver.LRUCache(10_000)
+        _RESOLVERS[configured] = found
+    return found
+
+
+def _new_resolver(configured: tuple[str, ...]) -> dns.resolver.Resolver:
     if not configured:
         return dns.resolver.Resolver()
     custom = dns.resolver.Resolver(configure=False)

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from mailhosting.ingest.authentication import AuthResults, authenticate, is_government
 from mailhosting.ingest.parsing import ParsedMail, parse
+from mailhosting.ingest.reports import REPORT_OUTCOMES, report_apply
 from mailhosting.models import InboundMessage, InboundOutcome, Mailbox
 from mailhosting.selectors import mailbox_for_address
 
@@ -112,8 +113,13 @@ def _auto_register(
     return entry.pk is not None
 
 
-def _intake_letter(mailbox: Mailbox, parsed: ParsedMail, message_id: str) -> int:
-    """Create the intake item in the municipality's schema (the caller holds the transaction)."""
+def _intake_letter(
+    mailbox: Mailbox, parsed: ParsedMail, message_id: str, source: tuple[str, int] | None = None
+) -> int:
+    """Create the intake item in the municipality's schema (the caller holds the transaction).
+
+    ``source``: (schema, letter id) of a letter handed over directly by another municipality
+    of this platform (mailhosting.outbound), never read from the message itself."""
     from accounts.models import OrgUnit
     from registers.choices import Channel
     from registers.errors import RegistersError
@@ -147,7 +153,9 @@ def _intake_letter(mailbox: Mailbox, parsed: ParsedMail, message_id: str) -> int
     letter_date = timezone.localdate(parsed.date) if parsed.date else None
     letter = intake_create(
         data=LetterInput(
-            channel=Channel.EMAIL,
+            channel=Channel.PLATFORM if source else Channel.EMAIL,
+            source_tenant=source[0] if source else "",
+            source_letter_id=source[1] if source else None,
             sender=parsed.sender_name or parsed.sender_address,
             sender_email=parsed.sender_address,
             recipient=mailbox.display_name or mailbox.address,
@@ -183,7 +191,12 @@ class ReceivedMail:
 
 
 def deliver(
-    *, raw: bytes, mail_from: str, recipient: str, mail: ReceivedMail | None = None
+    *,
+    raw: bytes,
+    mail_from: str,
+    recipient: str,
+    mail: ReceivedMail | None = None,
+    source: tuple[str, int] | None = None,
 ) -> DeliveryResult:
     recipient = recipient.strip().lower()
     mailbox = mailbox_for_address(recipient)
@@ -219,10 +232,12 @@ def deliver(
             )
             if outcome == InboundOutcome.INTAKE:
                 with municipality:
-                    inbound.letter_id = _intake_letter(mailbox, parsed, message_id)
+                    inbound.letter_id = _intake_letter(mailbox, parsed, message_id, source)
                     if _auto_register(mailbox, inbound.letter_id, parsed, auth, message_id):
                         inbound.outcome = InboundOutcome.REGISTERED
                 inbound.save(update_fields=["letter_id", "outcome"])
+            elif outcome in REPORT_OUTCOMES:
+                report_apply(mail, recipient=recipient, municipality=municipality)
     except IntegrityError:
         # Another delivery of the same message won the race: it is delivered once.
         existing = InboundMessage.objects.filter(recipient=recipient, message_id=message_id).first()

@@ -10,7 +10,7 @@ import email
 import email.policy
 import email.utils
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from email.message import EmailMessage, Message
 
 from mailhosting.ingest.thai_charsets import decode_bytes, register, repair
@@ -122,6 +122,8 @@ def parse(raw: bytes) -> ParsedMail:
     parsed.message_id = _header(message, "Message-ID")
     try:
         parsed.date = email.utils.parsedate_to_datetime(_header(message, "Date"))
+        if parsed.date.tzinfo is None:  # "-0000" (RFC 5322: UTC, zone unknown) parses naive
+            parsed.date = parsed.date.replace(tzinfo=UTC)
     except (TypeError, ValueError, IndexError):
         parsed.date = None
     parsed.auto_submitted = _is_auto(message)

@@ -50,6 +50,14 @@ def _known_sync(address: str) -> bool:
         close_old_connections()
 
 
+def warm_up() -> None:
+    """Load, before the first connection, what the first delivery would otherwise wait for:
+    PyThaiNLP's dictionary, which the letters' search index needs (seconds)."""
+    from registers.search.terms import segment
+
+    segment("หนังสือราชการ")
+
+
 class IngestHandler:
     def __init__(self, *, lmtp: bool) -> None:
         self.lmtp = lmtp
@@ -102,9 +110,21 @@ class _IngestLMTP(LMTP):
 
 
 class _Controller(Controller):
-    def __init__(self, *, lmtp: bool, **kwargs: Any) -> None:
+    def __init__(self, *, lmtp: bool, reuse_port: bool = False, **kwargs: Any) -> None:
         self.lmtp = lmtp
+        self.reuse_port = reuse_port
         super().__init__(IngestHandler(lmtp=lmtp), **kwargs)
+
+    def _create_server(self) -> Any:
+        # SO_REUSEPORT: several ingest processes listen on one port and the kernel spreads the
+        # connections over them (one event loop each, and each its own CPU).
+        return self.loop.create_server(
+            self._factory_invoker,
+            host=self.hostname,
+            port=self.port,
+            ssl=self.ssl_context,
+            reuse_port=self.reuse_port or None,
+        )
 
     def factory(self) -> SMTP:
         protocol = _IngestLMTP if self.lmtp else _IngestSMTP
@@ -119,10 +139,11 @@ class _Controller(Controller):
 
 
 def ingest_controller(
-    *, host: str | None = None, port: int | None = None, lmtp: bool = True
+    *, host: str | None = None, port: int | None = None, lmtp: bool = True, reuse_port: bool = False
 ) -> Controller:
     controller = _Controller(
         lmtp=lmtp,
+        reuse_port=reuse_port,
         hostname=host or settings.MAIL_INGEST_HOST,
         port=port or settings.MAIL_INGEST_PORT,
     )

@@ -6,12 +6,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from portal import selectors
-
-
-def tenant_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/tenant_home.html")
-
 
 @login_required
 def staff_home(request: HttpRequest) -> HttpResponse:
@@ -20,11 +14,6 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     from registers.views.dashboard import dashboard
 
     return dashboard(request)
-
-
-def public_home(request: HttpRequest) -> HttpResponse:
-    context = {"municipalities": selectors.municipalities_live()}
-    return render(request, "portal/public_home.html", context)
 
 
 def healthz(request: HttpRequest) -> HttpResponse:

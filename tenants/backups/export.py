@@ -3,7 +3,8 @@
 Not ``pg_dump -n``: its catalog reads grow with the number of schemas in the database. Here, in
 ONE ``REPEATABLE READ READ ONLY`` transaction on a connection of its own, the schema's tables,
 columns and sequences are found by the schema's oid, and every table is copied with
-``COPY ... TO STDOUT`` (text format, gzip) into ``parts/<table>.copy.gz``. The schema DDL is the
+``COPY ... TO STDOUT`` (text format, gzip) straight into the backup's pack (``packs.py``), one
+gzip member per table (manifest part ``<table>.copy.gz``). The schema DDL is the
 ``SchemaTemplate`` of the tenant's migration state when one matches (the usual case: no catalog
 dump at all), else a ``pg_dump --schema-only`` of that one schema under the same snapshot.
 
@@ -35,6 +36,7 @@ from django.core.files.storage import default_storage
 from django.db import models
 from django.utils import timezone
 
+from tenants.backups import packs
 from tenants.backups.layout import (
     FORMAT_VERSION,
     MANIFEST,
@@ -45,6 +47,7 @@ from tenants.backups.layout import (
     staging_root,
 )
 from tenants.backups.models import BackupRun, BackupStatus, TenantBackup
+from tenants.backups.packs import PackWriter
 from tenants.backups.verify import (
     CHUNK,
     SCHEMA_RELATIONS,
@@ -60,7 +63,7 @@ from tenants.schema_template import _SESSION_LINE, _pg_dump_binary, template_sch
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
-COMPRESS_LEVEL = 3  # parts are small; speed matters more than the last few per cent
+COMPRESS_LEVEL = 1  # the fastest level: CPU per tenant matters more than the last bytes
 
 
 def _quiet(_message: str) -> None:
@@ -123,23 +126,6 @@ def state_fingerprint(migration_state: list[list[str]]) -> str:
     return hashlib.sha256(repr(names).encode()).hexdigest()
 
 
-class _HashingWriter:
-    """A file wrapper that hashes and counts what is written through it."""
-
-    def __init__(self, raw: Any) -> None:
-        self.raw = raw
-        self.digest = hashlib.sha256()
-        self.size = 0
-
-    def write(self, data: bytes) -> int:
-        self.digest.update(data)
-        self.size += len(data)
-        return int(self.raw.write(data))
-
-    def flush(self) -> None:
-        self.raw.flush()
-
-
 class _LineCounter:
     """COPY's text format writes one line per row (newlines in values are escaped)."""
 
@@ -154,16 +140,24 @@ class _LineCounter:
         return int(self.target.write(data))
 
 
-def _write_gzip(path: Path, fill: Callable[[Any], None]) -> tuple[str, int, int]:
-    """Write ``path`` as gzip through ``fill(writer)``; returns (sha256, size, lines)."""
-    with path.open("wb") as raw:
-        hasher = _HashingWriter(raw)
-        with gzip.GzipFile(fileobj=hasher, mode="wb", compresslevel=COMPRESS_LEVEL, mtime=0) as gz:
-            counter = _LineCounter(gz)
-            fill(counter)
-        raw.flush()
-        os.fsync(raw.fileno())
-    return hasher.digest.hexdigest(), hasher.size, counter.lines
+def _gzip_into(target: Any, fill: Callable[[Any], None]) -> int:
+    """Gzip what ``fill(writer)`` writes into ``target``; returns the lines written."""
+    with gzip.GzipFile(fileobj=target, mode="wb", compresslevel=COMPRESS_LEVEL, mtime=0) as gz:
+        counter = _LineCounter(gz)
+        fill(counter)
+    return counter.lines
+
+
+def _place_gzip(pack: PackWriter, entry: dict[str, Any], fill: Callable[[Any], None]) -> None:
+    """A gzip part in the pack; ``rows`` is the lines written (None for the DDL)."""
+    lines = [0]
+
+    def write(member: Any) -> None:
+        lines[0] = _gzip_into(member, fill)
+
+    pack.place(entry, write)
+    if entry.get("rows", 0) is not None:
+        entry["rows"] = lines[0]
 
 
 def _snapshot_connection() -> Any:
@@ -253,7 +247,7 @@ def _ddl(cursor: Any, schema: str, migration_state: list[list[str]]) -> tuple[st
     return "\n".join(lines), schema, "pg_dump"
 
 
-def _take_snapshot(schema: str, folder: Path, key_prefix: str, progress: Progress) -> Snapshot:
+def _take_snapshot(schema: str, pack: PackWriter, progress: Progress) -> Snapshot:
     conn = _snapshot_connection()
     try:
         with conn.cursor() as cursor:
@@ -280,20 +274,10 @@ def _take_snapshot(schema: str, folder: Path, key_prefix: str, progress: Progres
                 name = f"{table}.copy.gz"
                 column_list = ", ".join(quote_ident(c) for c in cols)
                 sql = f"COPY {qualified(schema, table)} ({column_list}) TO STDOUT"
-                sha, size, rows = _write_gzip(
-                    folder / "parts" / name, functools.partial(cursor.copy_expert, sql)
-                )
-                parts.append(
-                    {
-                        "name": name,
-                        "key": f"{key_prefix}parts/{name}",
-                        "sha256": sha,
-                        "size": size,
-                        "rows": rows,
-                        "table": table,
-                        "columns": cols,
-                    }
-                )
+                part: dict[str, Any] = {"name": name, "table": table, "columns": cols, "rows": 0}
+                _place_gzip(pack, part, functools.partial(cursor.copy_expert, sql))
+                parts.append(part)
+                rows = part["rows"]
                 progress(f"[{position}/{len(tables)}] {table}: {rows:,}")
             file_rows = _file_rows(cursor, schema, set(tables))
             ddl_sql, ddl_source, ddl_origin = _ddl(cursor, schema, migration_state)
@@ -332,8 +316,12 @@ def _file_rows(
     return rows
 
 
-def _previous_files(municipality: Municipality) -> dict[str, tuple[str, int]]:
-    """path -> (sha256, size) of the tenant's latest complete backup: in every region already."""
+# Where a file already backed up lives: its own object, or a piece of a pack.
+_LOCATION = ("key", "sha256", "size", "offset", "pack_sha256")
+
+
+def _previous_files(municipality: Municipality) -> dict[str, dict[str, Any]]:
+    """path -> manifest entry in the tenant's latest complete backup: in every region already."""
     previous = (
         TenantBackup.objects.filter(municipality=municipality, status=BackupStatus.COMPLETE)
         .order_by("-created_at")
@@ -342,31 +330,57 @@ def _previous_files(municipality: Municipality) -> dict[str, tuple[str, int]]:
     )
     if previous is None:
         return {}
-    return {f["path"]: (f["sha256"], f["size"]) for f in previous.manifest.get("files", [])}
+    return {f["path"]: f for f in previous.manifest.get("files", [])}
 
 
-def _stage_file(path: str, folder: Path) -> tuple[str, int]:
-    """Copy a stored file into ``files/<sha[:2]>/<sha>``, hashing it on the way."""
-    temp = folder / "files" / f".{uuid.uuid4().hex}.tmp"
-    temp.parent.mkdir(parents=True, exist_ok=True)
+def _copy_hashing(path: str, target: Any) -> tuple[str, int]:
+    """Copy a stored file into ``target``, hashing it on the way."""
     digest = hashlib.sha256()
     size = 0
-    with default_storage.open(path, "rb") as source, temp.open("wb") as target:
+    with default_storage.open(path, "rb") as source:
         while chunk := source.read(CHUNK):
             digest.update(chunk)
             size += len(chunk)
             target.write(chunk)
-    sha = digest.hexdigest()
+    return digest.hexdigest(), size
+
+
+def _stage_file(path: str, folder: Path) -> tuple[str, int]:
+    """A large file as an object of its own: ``files/<sha[:2]>/<sha>``."""
+    temp = folder / "files" / f".{uuid.uuid4().hex}.tmp"
+    temp.parent.mkdir(parents=True, exist_ok=True)
+    with temp.open("wb") as target:
+        sha, size = _copy_hashing(path, target)
+        target.flush()
+        os.fsync(target.fileno())
     final = folder / "files" / sha[:2] / sha
     final.parent.mkdir(parents=True, exist_ok=True)
     os.replace(temp, final)
     return sha, size
 
 
+def _stage_new_file(
+    municipality: Municipality, path: str, size_hint: int | None, folder: Path, pack: PackWriter
+) -> dict[str, Any]:
+    """A file new since the last backup: into the pack when small, else its own object."""
+    size = size_hint if size_hint is not None else default_storage.size(path)
+    if size > packs.PACK_FILE_MAX:
+        sha, size = _stage_file(path, folder)
+        return {"path": path, "key": file_key(municipality.slug, sha), "sha256": sha, "size": size}
+    entry: dict[str, Any] = {"path": path}
+
+    def copy(member: Any) -> None:
+        _copy_hashing(path, member)
+
+    pack.place(entry, copy)
+    return entry
+
+
 def _files(
     municipality: Municipality,
     rows: list[tuple[str, str | None, int | None]],
     folder: Path,
+    pack: PackWriter,
     progress: Progress,
 ) -> tuple[list[dict[str, Any]], list[str]]:
     known = _previous_files(municipality)
@@ -374,33 +388,27 @@ def _files(
     warnings: list[str] = []
     staged = 0
     seen: set[str] = set()
-    for path, recorded_sha, _recorded_size in rows:
+    for path, recorded_sha, recorded_size in rows:
         if path in seen:  # two rows may share one stored file
             continue
         seen.add(path)
         previous = known.get(path)
-        if previous is not None and recorded_sha is not None and previous[0] == recorded_sha:
-            sha, size = previous
-            fresh = False
+        if previous is not None and recorded_sha is not None and previous["sha256"] == recorded_sha:
+            entry = {"path": path, **{k: previous[k] for k in _LOCATION if k in previous}}
+            entry["staged"] = False
         else:
             try:
-                sha, size = _stage_file(path, folder)
+                entry = _stage_new_file(municipality, path, recorded_size, folder, pack)
             except Exception as exc:  # any storage error: list it, back up the rest
                 warnings.append(f"missing file {path}: {exc}")
                 continue
-            fresh = True
+            entry["staged"] = True
             staged += 1
-            if recorded_sha is not None and sha != recorded_sha:
-                warnings.append(f"file {path}: stored sha256 {sha} != recorded {recorded_sha}")
-        entries.append(
-            {
-                "path": path,
-                "key": file_key(municipality.slug, sha),
-                "sha256": sha,
-                "size": size,
-                "staged": fresh,
-            }
-        )
+            if recorded_sha is not None and entry["sha256"] != recorded_sha:
+                warnings.append(
+                    f"file {path}: stored sha256 {entry['sha256']} != recorded {recorded_sha}"
+                )
+        entries.append(entry)
     progress(f"files: {len(entries):,} ({staged:,} new)")
     return entries, warnings
 
@@ -426,19 +434,16 @@ def backup_stage(
     final = root / str(backup.pk)
     temp = root / f".{backup.pk}.{uuid.uuid4().hex}.tmp"
     try:
-        (temp / "parts").mkdir(parents=True)
-        snap = _take_snapshot(municipality.schema_name, temp, backup.key_prefix, show)
-        sha, size, _lines = _write_gzip(
-            temp / "parts" / SCHEMA_PART, lambda out: out.write(snap.ddl_sql.encode())
-        )
-        ddl_part = {
-            "name": SCHEMA_PART,
-            "key": f"{backup.key_prefix}parts/{SCHEMA_PART}",
-            "sha256": sha,
-            "size": size,
-            "rows": None,
-        }
-        files, warnings = _files(municipality, snap.file_rows, temp, show)
+        temp.mkdir(parents=True)
+        pack = PackWriter(temp, municipality.slug)
+        try:
+            snap = _take_snapshot(municipality.schema_name, pack, show)
+            ddl_part: dict[str, Any] = {"name": SCHEMA_PART, "rows": None}
+            _place_gzip(pack, ddl_part, lambda out: out.write(snap.ddl_sql.encode()))
+            files, warnings = _files(municipality, snap.file_rows, temp, pack, show)
+            pack.close()
+        finally:
+            pack.abort()
         manifest: dict[str, Any] = {
             "format_version": FORMAT_VERSION,
             "backup_id": backup.pk,

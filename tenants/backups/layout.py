@@ -1,13 +1,16 @@
 """Where a backup's pieces live: region keys, the local staging folder, and errors.
 
 Region keys (the same in every region):
-- ``tenants/<slug>/backups/<YYYYmmddTHHMMSSZ>-<id>/manifest.json`` and ``.../parts/<name>``;
-- ``tenants/<slug>/files/<sha256[:2]>/<sha256>``: stored files, content-addressed, shared by
-  every backup of the tenant (a file already in a region is not sent again).
+- ``tenants/<slug>/backups/<YYYYmmddTHHMMSSZ>-<id>/manifest.json``;
+- ``tenants/<slug>/files/<sha256[:2]>/<sha256>``: content-addressed objects shared by every
+  backup of the tenant (one already in a region is not sent again): a large stored file, or a
+  pack holding a backup's parts and its small new files (``packs.py``; manifest entries of a
+  piece carry ``offset`` and ``pack_sha256``). Format 1 kept parts under the backup's prefix,
+  ``.../parts/<name>``, and every file as its own object; restores read both.
 
-Staging folder of one backup (``<SARABAN_VAR_DIR>/backups/staging/<id>/``): ``manifest.json``,
-``parts/<name>`` and ``files/<sha256[:2]>/<sha256>`` for the files this backup had to read from
-storage (those new since the tenant's previous complete backup; the manifest marks them
+Staging folder of one backup (``<SARABAN_VAR_DIR>/backups/staging/<id>/``): ``manifest.json``
+and ``files/<sha256[:2]>/<sha256>`` for its packs and the large files this backup had to read
+from storage (those new since the tenant's previous complete backup; the manifest marks them
 ``"staged": true``). ``staged_path(backup, key)`` maps any key of the backup to that folder.
 """
 
@@ -19,7 +22,8 @@ from typing import Any
 
 from django.conf import settings
 
-FORMAT_VERSION = 1
+# 2: parts and small new files are pieces of packs (packs.py); 1: one object each.
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 SCHEMA_PART = "schema.sql.gz"
 

@@ -41,6 +41,7 @@ from tenants.backups.models import (
     RestoreStatus,
     TenantBackup,
 )
+from tenants.backups.packs import PackCache
 from tenants.backups.regions import configured_regions, region_store
 from tenants.backups.verify import (
     part_check,
@@ -148,14 +149,15 @@ def drop_schema(name: str) -> None:
 
 
 def _fetch_parts(
-    source: BackupSource, manifest: dict[str, Any], folder: Path, show: Progress
+    source: BackupSource, manifest: dict[str, Any], folder: Path, show: Progress, packs: Path
 ) -> dict[str, Path]:
     """Every part, checked against its SHA-256 and size before anything is loaded."""
     local: dict[str, Path] = {}
     folder.mkdir(parents=True, exist_ok=True)
+    reader = PackCache(source, packs)
     for entry in manifest["parts"]:
         path = folder / entry["name"]
-        source.get_to(entry["key"], path)
+        reader.get_to(entry, path)
         part_check(path, entry)
         local[entry["name"]] = path
     show(f"parts: {len(local)} fetched and checked")
@@ -279,11 +281,14 @@ def restore_files(
     storage: Storage = default_storage,
     show: Progress = quiet,
     result: FilesResult | None = None,
+    packs: Path | None = None,
 ) -> FilesResult:
     """Write each file back to storage (at its path, moved to ``prefix``) unless already there
-    with the right bytes, then read it back and compare its SHA-256 with the manifest."""
+    with the right bytes, then read it back and compare its SHA-256 with the manifest. Packs
+    are fetched once into ``packs`` (default ``folder/packs``)."""
     result = result if result is not None else FilesResult()
     folder.mkdir(parents=True, exist_ok=True)
+    reader = PackCache(source, packs or folder / "packs")
 
     def one(entry: dict[str, Any]) -> tuple[str, bool, bool]:
         path = _moved(entry["path"], prefix)
@@ -292,7 +297,7 @@ def restore_files(
         if current == expected:
             return path, False, True
         local = folder / uuid.uuid4().hex
-        source.get_to(entry["key"], local)
+        reader.get_to(entry, local)
         part_check(local, entry)
         if current is not None:
             storage.delete(path)
@@ -436,7 +441,7 @@ def restore_run(
         try:
             show(f"restore #{record.pk}: backup #{backup.pk} -> {work}")
             source = open_backup_source(backup, region)
-            parts = _fetch_parts(source, manifest, folder / "parts", show)
+            parts = _fetch_parts(source, manifest, folder / "parts", show, folder / "packs")
             created = True
             counts = _load(
                 target=work, manifest=manifest, parts=parts, file_prefix=moved, show=show
@@ -453,6 +458,7 @@ def restore_run(
                 prefix=moved,
                 show=show,
                 result=files,
+                packs=folder / "packs",
             )
             verification["files"] = files.as_dict()
             problems = _problems(verification)
@@ -599,7 +605,7 @@ def backup_restore_letter_files(
             if part is None:
                 raise BackupError(f"ข้อมูลสำรองไม่มีตาราง {table} / the backup has no {table}")
             local = folder / part["name"]
-            source.get_to(part["key"], local)
+            PackCache(source, folder / "packs").get_to(part, local)
             part_check(local, part)
             paths = letter_file_paths(local, part["columns"], letter_id)
             entries = [f for f in backup.manifest["files"] if f["path"] in paths]
@@ -609,7 +615,12 @@ def backup_restore_letter_files(
                     f"letter {letter_id} has no files in this backup"
                 )
             files = restore_files(
-                source=source, entries=entries, folder=folder / "files", prefix=None, show=show
+                source=source,
+                entries=entries,
+                folder=folder / "files",
+                prefix=None,
+                show=show,
+                packs=folder / "packs",
             )
             verification["files"] = files.as_dict()
             verification["paths"] = sorted(paths)

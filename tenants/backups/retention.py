@@ -20,6 +20,7 @@ from django.utils import timezone
 from tenants.backups.layout import MANIFEST
 from tenants.backups.locks import TenantBackupBusy, tenant_backup_lock
 from tenants.backups.models import BackupStatus, TenantBackup
+from tenants.backups.packs import is_packed
 from tenants.backups.regions import RegionError, configured_regions, region_store
 from tenants.models import Municipality
 
@@ -78,7 +79,13 @@ def retention_tags_for(
 
 
 def manifest_file_keys(backups: Iterable[TenantBackup]) -> set[str]:
-    return {entry["key"] for b in backups for entry in (b.manifest or {}).get("files", [])}
+    """The content-addressed objects the backups refer to: files, and the packs of parts."""
+    keys: set[str] = set()
+    for backup in backups:
+        manifest = backup.manifest or {}
+        keys |= {entry["key"] for entry in manifest.get("files", [])}
+        keys |= {part["key"] for part in manifest.get("parts", []) if is_packed(part)}
+    return keys
 
 
 def _delete_backups_in_region(region: str, slug: str, prefixes: list[str]) -> None:

@@ -6,12 +6,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Exists, Max, OuterRef, QuerySet
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from tenants.backups.models import (
     BackupCopy,
     BackupRun,
+    BackupStatus,
     CopyStatus,
     RestoreMode,
     RestoreRecord,
@@ -136,3 +137,64 @@ def restorable_backups(municipality: Municipality) -> QuerySet[TenantBackup]:
         .defer("manifest")
         .order_by("-created_at")
     )
+
+
+def stale_municipalities(now: dt.datetime | None = None) -> QuerySet[Municipality]:
+    """Live municipalities older than the limit lacking a complete copy within it in some
+    region: the same rule as tenant_backup_states, as one query (the console's fleet counts)."""
+    now = now or timezone.now()
+    since = now - stale_limit()
+    fresh_everywhere = Q()
+    for region in configured_regions():
+        fresh_everywhere &= Q(
+            Exists(
+                BackupCopy.objects.filter(
+                    backup__municipality=OuterRef("pk"),
+                    region=region,
+                    status=CopyStatus.COMPLETE,
+                    backup__created_at__gte=since,
+                )
+            )
+        )
+    return municipalities_to_back_up().filter(created_at__lt=since).exclude(fresh_everywhere)
+
+
+def failed_backups_of(*, municipality: Municipality, limit: int = 10) -> QuerySet[TenantBackup]:
+    """The municipality's backups that failed, or whose copy to a region failed (console feed)."""
+    failed_copy = BackupCopy.objects.filter(backup=OuterRef("pk"), status=CopyStatus.FAILED)
+    return (
+        TenantBackup.objects.filter(municipality=municipality)
+        .filter(Q(status=BackupStatus.FAILED) | Q(Exists(failed_copy)))
+        .defer("manifest")
+        .prefetch_related("copies")
+        .order_by("-created_at")[:limit]
+    )
+
+
+def tenant_backup_state(
+    municipality: Municipality, now: dt.datetime | None = None
+) -> TenantBackupState:
+    """One municipality's last good backup per region (its console page), by the same rule."""
+    now = now or timezone.now()
+    limit = stale_limit()
+    good = dict(
+        BackupCopy.objects.filter(backup__municipality=municipality, status=CopyStatus.COMPLETE)
+        .values("region")
+        .annotate(last=Max("backup__created_at"))
+        .values_list("region", "last")
+    )
+    regions = []
+    for region in configured_regions():
+        last_at = good.get(region)
+        if last_at is None:
+            stale = municipality.created_at is None or now - municipality.created_at > limit
+            regions.append(RegionState(region, None, None, stale))
+        else:
+            regions.append(RegionState(region, last_at, now - last_at, now - last_at > limit))
+    latest = (
+        TenantBackup.objects.filter(municipality=municipality)
+        .defer("manifest")
+        .order_by("-created_at")
+        .first()
+    )
+    return TenantBackupState(municipality, regions, latest)

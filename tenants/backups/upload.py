@@ -1,10 +1,10 @@
 """Send a staged backup to every region, and keep trying a region until it has its copy.
 
-Per region, in this order: the parts, the files the region does not hold yet (content-addressed
-keys: one listing of the tenant's files tells which), and the manifest last, so that a manifest
-in a region always means a whole backup is there. Each region is its own ``BackupCopy``; one
-region failing leaves its copy pending (retried with backoff by ``backup_copies_retry``) and
-never holds up the other. The staging folder goes once every region has the backup.
+Per region, in this order: the objects holding the parts (the backup's pack), the file objects
+the region does not hold yet (content-addressed keys: the tenant's last backup complete there
+tells which), and the manifest last, so that a manifest in a region always means a whole backup
+is there. Each region is its own ``BackupCopy``; one region failing leaves its copy pending
+(retried with backoff by ``backup_copies_retry``) and never holds up the other. The staging folder goes once every region has the backup.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from django.utils import timezone
 from tenants.backups.layout import MANIFEST, BackupError, files_prefix, staged_path
 from tenants.backups.locks import tenant_backup_lock
 from tenants.backups.models import BackupCopy, BackupStatus, CopyStatus, TenantBackup
+from tenants.backups.packs import is_packed, object_sha256
 from tenants.backups.regions import RegionError, RegionStore, configured_regions, region_store
 
 logger = logging.getLogger(__name__)
@@ -114,6 +115,8 @@ class _Sources:
         return self._from_other_region(key, sha256)
 
     def for_file(self, entry: dict[str, Any]) -> Path:
+        if is_packed(entry):  # a pack: in this backup's staging folder, else in another region
+            return self.for_key(entry["key"], object_sha256(entry))
         if self.backup.staging_path and entry.get("staged"):
             local = staged_path(self.backup, entry["key"])
             if local.is_file():
@@ -143,7 +146,9 @@ def _sha256_of(path: Path) -> str:
 def _send_all(store: RegionStore, jobs: Iterable[Callable[[], None]]) -> None:
     """Run the uploads a few at a time; the first failure stops the rest and is raised."""
     jobs = list(jobs)
-    if not jobs:
+    if len(jobs) <= 1:  # the usual daily case (one pack): no thread pool
+        for job in jobs:
+            job()
         return
     with ThreadPoolExecutor(max_workers=min(UPLOAD_THREADS, len(jobs))) as pool:
         futures = [pool.submit(job) for job in jobs]
@@ -185,36 +190,33 @@ def _upload_to_region(backup: TenantBackup, region: str, progress: Progress) -> 
     with tempfile.TemporaryDirectory(prefix="backup-upload-") as scratch_dir:
         sources = _Sources(backup, Path(scratch_dir), exclude_region=region)
 
-        def send_part(part: dict[str, Any]) -> Callable[[], None]:
+        def send(kind: str, entry: dict[str, Any]) -> Callable[[], None]:
             def job() -> None:
-                path = sources.for_key(part["key"], part["sha256"])
-                store.put_file(path, part["key"], part["sha256"])
-                count("parts", path)
+                sha = object_sha256(entry)
+                if kind == "parts":
+                    path = sources.for_key(entry["key"], sha)
+                else:
+                    path = sources.for_file(entry)
+                store.put_file(path, entry["key"], sha)
+                with counting:
+                    sent[kind] += 1
+                    sent["bytes"] += path.stat().st_size
 
             return job
-
-        def send_file(entry: dict[str, Any]) -> Callable[[], None]:
-            def job() -> None:
-                path = sources.for_file(entry)
-                store.put_file(path, entry["key"], entry["sha256"])
-                count("files", path)
-
-            return job
-
-        def count(kind: str, path: Path) -> None:
-            with counting:
-                sent[kind] += 1
-                sent["bytes"] += path.stat().st_size
 
         present = _files_in_region(backup, region, store)
-        _send_all(store, (send_part(part) for part in manifest["parts"]))
-        wanted: dict[str, dict[str, Any]] = {}
+        # One upload per object: the pieces of a pack share its key.
+        objects: dict[str, tuple[str, dict[str, Any]]] = {}
+        for part in manifest["parts"]:
+            objects.setdefault(part["key"], ("parts", part))
         for entry in manifest.get("files", []):
+            if entry["key"] in objects:
+                continue
             if entry["key"] in present:
                 sent["files_present"] += 1
             else:
-                wanted.setdefault(entry["key"], entry)
-        _send_all(store, (send_file(entry) for entry in wanted.values()))
+                objects[entry["key"]] = ("files", entry)
+        _send_all(store, (send(kind, entry) for kind, entry in objects.values()))
         manifest_key = f"{backup.key_prefix}{MANIFEST}"
         store.put_file(
             sources.for_key(manifest_key, backup.manifest_sha256),

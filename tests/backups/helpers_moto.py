@@ -59,7 +59,11 @@ class MotoServer:
     def stop(self) -> None:
         if self.process is not None:
             self.process.terminate()
-            self.process.wait(timeout=10)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:  # a busy machine: never leave a server behind
+                self.process.kill()
+                self.process.wait(timeout=10)
             self.process = None
 
     def reset(self) -> None:

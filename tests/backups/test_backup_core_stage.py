@@ -20,6 +20,13 @@ def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _piece(path: Path, entry: dict[str, Any]) -> bytes:
+    """An entry's bytes out of its pack (format 2) in the staging folder."""
+    with path.open("rb") as handle:
+        handle.seek(entry["offset"])
+        return handle.read(entry["size"])
+
+
 def test_stage_writes_every_part_with_its_hash_size_and_rows(
     make_tenant: Any, local_regions: Path
 ) -> None:
@@ -46,7 +53,7 @@ def test_stage_writes_every_part_with_its_hash_size_and_rows(
     assert hashlib.sha256(manifest_bytes).hexdigest() == backup.manifest_sha256
     manifest = json.loads(manifest_bytes)
     assert manifest == backup.manifest
-    assert manifest["format_version"] == 1
+    assert manifest["format_version"] == 2
     assert manifest["tenant"] == {
         "id": tenant.pk,
         "slug": tenant.slug,
@@ -58,16 +65,20 @@ def test_stage_writes_every_part_with_its_hash_size_and_rows(
     assert manifest["server_version"] and manifest["snapshot"]["txid_snapshot"]
 
     parts = {p["name"]: p for p in manifest["parts"]}
+    # Every part, and the small new files, are pieces of one pack named by its SHA-256.
+    (pack_key,) = {p["key"] for p in manifest["parts"]}
+    pack = staged_path(backup, pack_key)
+    assert pack.parent.parent == folder / "files"
+    assert pack_key == f"tenants/{tenant.slug}/files/{_sha(pack)[:2]}/{_sha(pack)}"
     for part in manifest["parts"]:
-        local = staged_path(backup, part["key"])
-        assert local == folder / "parts" / part["name"]
-        assert _sha(local) == part["sha256"] and local.stat().st_size == part["size"]
+        assert part["pack_sha256"] == _sha(pack)
+        piece = _piece(pack, part)
+        assert hashlib.sha256(piece).hexdigest() == part["sha256"] and len(piece) == part["size"]
     assert parts["registers_letter.copy.gz"]["rows"] == 3
     assert parts["registers_attachment.copy.gz"]["rows"] == len(attachments)
     assert parts["schema.sql.gz"]["rows"] is None
     # The rows counted are the lines COPY wrote.
-    with gzip.open(folder / "parts" / "registers_letter.copy.gz", "rt", encoding="utf-8") as f:
-        text = f.read()
+    text = gzip.decompress(_piece(pack, parts["registers_letter.copy.gz"])).decode()
     assert text.count("\n") == 3 and "หนังสือทดสอบการสำรองข้อมูล ฉบับที่ 2" in text
     # The DDL of a tenant at the code's migration state is the schema template's.
     assert manifest["ddl"]["origin"] == "template"
@@ -79,11 +90,8 @@ def test_stage_writes_every_part_with_its_hash_size_and_rows(
     for path, attachment in attachments.items():
         entry = files[path]
         assert entry["sha256"] == attachment.sha256 and entry["size"] == attachment.size
-        assert (
-            entry["key"] == f"tenants/{tenant.slug}/files/{entry['sha256'][:2]}/{entry['sha256']}"
-        )
-        assert entry["staged"] is True
-        assert _sha(staged_path(backup, entry["key"])) == attachment.sha256
+        assert entry["key"] == pack_key and entry["staged"] is True
+        assert hashlib.sha256(_piece(pack, entry)).hexdigest() == attachment.sha256
     assert any("registers_letter: 3" in line for line in lines)
 
 
@@ -112,6 +120,11 @@ def test_a_later_backup_stages_only_the_files_new_since_the_last_complete_one(
     assert len([f for f in files if not f["staged"]]) == len(first.manifest["files"])
     for entry in files:
         assert staged_path(second, entry["key"]).exists() == entry["staged"]
+    # An unchanged file keeps its place in the first backup's pack: nothing is read or sent.
+    before = {f["path"]: f for f in first.manifest["files"]}
+    for entry in files:
+        if not entry["staged"]:
+            assert {**entry, "staged": True} == before[entry["path"]]
 
 
 def test_a_failed_stage_is_recorded_and_leaves_no_folder(

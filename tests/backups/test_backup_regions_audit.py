@@ -47,14 +47,15 @@ def test_lost_objects_are_found_and_sent_again(local_regions: Path, make_tenant:
         assert backup.copies.get(region="secondary").status == CopyStatus.PENDING
         assert backup.copies.get(region="primary").status == CopyStatus.COMPLETE
 
-    # The retry sends them again: parts from the other region (staging is gone), files from
-    # the letters' storage.
+    # The retry sends them again: packs from the other region (staging is gone), a file of its
+    # own from the letters' storage.
     assert backup_copies_retry() == {"filled": 2, "still_missing": 0}
     for backup in (first, second):
         backup.refresh_from_db()
         assert backup.status == BackupStatus.COMPLETE
     assert (secondary / lost_file).is_file() and (secondary / lost_part).is_file()
     part = next(p for p in second.manifest["parts"] if p["key"] == lost_part)
-    assert hashlib.sha256((secondary / lost_part).read_bytes()).hexdigest() == part["sha256"]
+    # The part is a piece of a pack (format 2): the object is the whole pack, named by its hash.
+    assert hashlib.sha256((secondary / lost_part).read_bytes()).hexdigest() == part["pack_sha256"]
     assert (secondary / f"{second.key_prefix}{MANIFEST}").is_file()
     assert backup_regions_audit(municipality=tenant).missing == {}

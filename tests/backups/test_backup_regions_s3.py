@@ -15,6 +15,7 @@ from django.test import override_settings
 from tenants.backups.fleet import backup_tenant_run
 from tenants.backups.layout import MANIFEST
 from tenants.backups.models import BackupStatus, CopyStatus
+from tenants.backups.packs import object_sha256
 from tenants.backups.regions import (
     ChecksumMismatch,
     LocalRegionStore,
@@ -43,11 +44,11 @@ def test_a_backup_reaches_both_regions_encrypted_and_checksummed(
     assert backup.staging_path == ""  # removed once every region has it
 
     manifest = backup.manifest
-    expected = {part["key"]: part["sha256"] for part in manifest["parts"]}
+    # The parts and the small files are pieces of a pack: one object, named by its SHA-256.
+    expected = {part["key"]: object_sha256(part) for part in manifest["parts"]}
     expected[f"{backup.key_prefix}{MANIFEST}"] = backup.manifest_sha256
-    files = {entry["key"]: entry["sha256"] for entry in manifest["files"]}
-    assert len(files) >= 3  # each letter's PDF (and its stamped copy, if any)
-    expected.update(files)
+    assert len(manifest["files"]) >= 3  # each letter's PDF (and its stamped copy, if any)
+    expected.update({entry["key"]: object_sha256(entry) for entry in manifest["files"]})
     for name, server in s3_regions.items():
         assert isinstance(region_store(name), S3RegionStore)
         keys = server.keys(f"tenants/{tenant.slug}/")
@@ -61,6 +62,13 @@ def test_a_backup_reaches_both_regions_encrypted_and_checksummed(
         # The bytes themselves, not only the checksums S3 reports.
         body = client.get_object(Bucket=server.bucket, Key=f"{backup.key_prefix}{MANIFEST}")
         assert hashlib.sha256(body["Body"].read()).hexdigest() == backup.manifest_sha256
+        for entry in manifest["parts"] + manifest["files"]:
+            piece = client.get_object(
+                Bucket=server.bucket,
+                Key=entry["key"],
+                Range=f"bytes={entry.get('offset', 0)}-{entry.get('offset', 0) + entry['size'] - 1}",
+            )["Body"].read()
+            assert hashlib.sha256(piece).hexdigest() == entry["sha256"], entry.get("path")
 
 
 def test_a_file_already_in_a_region_is_not_sent_again(

@@ -160,11 +160,12 @@ def test_an_older_backup_is_migrated_forward(
         backup=backup, mode=RestoreMode.FRESH, target_schema=target, actor="t", reason="เก่า"
     )
 
-    # Every registers migration after 0002 is applied to the restored schema, in order.
+    # Every registers migration after 0002 is applied to the restored schema, in order (with
+    # the later apps that depend on registers, e.g. letters and signing, migrated after them).
     migrated = record.verification["migrated"]
-    assert migrated[0] == "registers.0003_reminder_run"
-    assert all(name.startswith("registers.") for name in migrated)
-    assert migrated == sorted(migrated)
+    registers_steps = [name for name in migrated if name.startswith("registers.")]
+    assert registers_steps[0] == "registers.0003_reminder_run"
+    assert registers_steps == sorted(registers_steps)
     assert record.verification["tables"]["registers_letter"] == {"expected": 2, "actual": 2}
     assert "registers_reminderrun" in _tables(target)
     recorded = _query(
@@ -269,16 +270,18 @@ def test_the_drill_restores_verifies_records_and_drops_its_scratch_schema(
 def test_a_corrupted_part_fails_verification_with_a_clear_error(
     make_tenant: Any, local_regions: Path
 ) -> None:
+    from tenants.backups.layout import staged_path
     from tenants.backups.models import RestoreMode, RestoreRecord, RestoreStatus
     from tenants.backups.restore import RestoreFailed
     from tenants.backups.services import backup_restore, backup_stage
 
     tenant = make_tenant(letters=1)
     backup = backup_stage(municipality=tenant)
-    part = Path(backup.staging_path) / "parts" / "registers_letter.copy.gz"
-    data = bytearray(part.read_bytes())
-    data[len(data) // 2] ^= 0xFF
-    part.write_bytes(bytes(data))
+    entry = next(p for p in backup.manifest["parts"] if p["name"] == "registers_letter.copy.gz")
+    pack = staged_path(backup, entry["key"])
+    data = bytearray(pack.read_bytes())
+    data[entry["offset"] + entry["size"] // 2] ^= 0xFF  # inside this part, in its pack
+    pack.write_bytes(bytes(data))
     schemas = _all_schemas()
     target = f"{tenant.schema_name}_bad"
 
@@ -305,7 +308,9 @@ def test_a_corrupted_file_fails_the_restore_and_leaves_nothing_behind(
     backup = backup_stage(municipality=tenant)
     entry = backup.manifest["files"][-1]
     staged = staged_path(backup, entry["key"])
-    staged.write_bytes(staged.read_bytes() + b"tampered")
+    data = bytearray(staged.read_bytes())
+    data[entry.get("offset", 0)] ^= 0xFF  # one byte of this file, inside its pack
+    staged.write_bytes(bytes(data))
     schemas = _all_schemas()
     target = f"{tenant.schema_name}_badfile"
 
@@ -328,6 +333,7 @@ def test_a_restore_reads_from_a_region_once_the_staging_folder_is_gone(
 
     from tenants.backups.layout import staged_path
     from tenants.backups.models import RestoreMode
+    from tenants.backups.packs import object_sha256
     from tenants.backups.regions import region_store
     from tenants.backups.services import backup_restore, backup_stage
 
@@ -335,7 +341,8 @@ def test_a_restore_reads_from_a_region_once_the_staging_folder_is_gone(
     backup = backup_stage(municipality=tenant)
     store = region_store("secondary")
     for entry in backup.manifest["parts"] + backup.manifest["files"]:
-        store.put_file(staged_path(backup, entry["key"]), entry["key"], entry["sha256"])
+        sha = object_sha256(entry)  # a pack's pieces share its key
+        store.put_file(staged_path(backup, entry["key"]), entry["key"], sha)
     shutil.rmtree(backup.staging_path)
     target = f"{tenant.schema_name}_region"
     restored_schemas.append(target)
@@ -346,8 +353,10 @@ def test_a_restore_reads_from_a_region_once_the_staging_folder_is_gone(
 
     assert record.verification["ok"] and record.verification["files"]["mismatched"] == []
     assert record.verification["tables"]["registers_letter"]["actual"] == 2
-    with gzip.open(store.root / backup.key_prefix / "parts" / "schema.sql.gz", "rt") as f:  # type: ignore[attr-defined]
-        assert "CREATE TABLE" in f.read()
+    schema = next(p for p in backup.manifest["parts"] if p["name"] == "schema.sql.gz")
+    with (store.root / schema["key"]).open("rb") as f:  # type: ignore[attr-defined]
+        f.seek(schema["offset"])
+        assert "CREATE TABLE" in gzip.decompress(f.read(schema["size"])).decode()
 
 
 def test_a_later_backup_restores_unchanged_files_from_the_regions(
@@ -404,3 +413,55 @@ def test_restore_tenant_command(
     assert "parts: " in text and "checked" in text
     assert "กู้คืนสำเร็จและตรวจสอบแล้ว / restored and verified" in text
     assert _schema_exists(target)
+
+
+def test_large_files_stand_alone_and_full_packs_roll_over_and_restore(
+    make_tenant: Any, local_regions: Path, restored_schemas: list[str], monkeypatch: Any
+) -> None:
+    """Files above PACK_FILE_MAX are objects of their own; a pack that reaches PACK_TARGET is
+    closed and the next begun. A restore from a region reads both kinds, byte for byte."""
+    from registers.models import Attachment
+    from tenants.backups import packs
+    from tenants.backups.fleet import backup_tenant_run
+    from tenants.backups.layout import file_key
+    from tenants.backups.models import BackupStatus, RestoreMode
+    from tenants.backups.services import backup_restore
+
+    tenant = make_tenant(letters=3)
+    with tenant:
+        largest = max(Attachment.objects.values_list("size", flat=True))
+    monkeypatch.setattr(packs, "PACK_FILE_MAX", largest - 1)  # the largest stands alone
+    monkeypatch.setattr(packs, "PACK_TARGET", 1)  # every piece fills a pack
+    backup = backup_tenant_run(municipality=tenant)
+    assert backup.status == BackupStatus.COMPLETE
+
+    files = backup.manifest["files"]
+    alone = [f for f in files if f["size"] >= largest]
+    assert alone and len(alone) < len(files)
+    for entry in files:
+        assert ("offset" in entry) == (entry not in alone)
+        if entry in alone:
+            assert entry["key"] == file_key(tenant.slug, entry["sha256"])
+    parts = backup.manifest["parts"]
+    # One piece per pack: each pack is that piece's bytes (empty tables share one: same bytes).
+    assert len({p["key"] for p in parts}) > 1
+    assert all(p["offset"] == 0 and p["pack_sha256"] == p["sha256"] for p in parts)
+    target = f"{tenant.schema_name}_large"
+    restored_schemas.append(target)
+
+    record = backup_restore(
+        backup=backup,
+        mode=RestoreMode.FRESH,
+        target_schema=target,
+        actor="t",
+        reason="ไฟล์ใหญ่",
+        region="secondary",
+    )
+
+    assert record.verification["ok"]
+    assert record.verification["files"]["mismatched"] == []
+    location = Path(default_storage.location)  # type: ignore[attr-defined]
+    for entry in files:
+        moved = entry["path"].replace(f"tenants/{tenant.schema_name}/", f"tenants/{target}/", 1)
+        original = (location / entry["path"]).read_bytes()
+        assert (location / moved).read_bytes() == original

@@ -1,8 +1,9 @@
 """B6: the daily backup of a fleet to two S3 regions, and the restore of one tenant.
 
 Data: one municipality is onboarded with the real service and filled with ``letters`` letters
-(tests.bench.corpus, loaded with COPY), each registered and with one PDF-like file of
-``file_kb`` KiB in the letters' storage. The fleet is made from it quickly: ``tenants - 1``
+(tests.bench.corpus, loaded with COPY), each registered and with a PDF-like main file of
+``file_kb`` KiB in the letters' storage, one in ``EXTRA_EVERY`` also an enclosure three times
+that size (small files: two moto servers keep every object of the fleet in memory). The fleet is made from it quickly: ``tenants - 1``
 more municipalities, each a schema replayed from the tenant template (as onboarding does) with
 the source's rows copied in (``INSERT ... SELECT``), its file paths moved to its own prefix and
 its files hard-linked (local storage). Every municipality therefore holds the same data under
@@ -48,6 +49,8 @@ from tests.bench.harness import Row, Say, database_params, say, throwaway_tenant
 from tests.cleanup import delete_with_dependants
 
 TARGET_RATIO = 20.0
+# One letter in ten carries an enclosure as well as its main PDF.
+EXTRA_EVERY = 10
 TARGET_RESTORE_SECONDS = 10.0
 
 
@@ -73,6 +76,9 @@ class BackupFigures:
     tables_differing: list[str] = dataclasses.field(default_factory=list)
     files_compared: int = 0
     files_differing: int = 0
+    load_average: float = 0.0
+    own_peak_mib: int = 0
+    moto_peak_mib: int = 0
 
     @property
     def anchor_seconds(self) -> float:
@@ -94,8 +100,21 @@ def _fake_pdf(letter_id: int, size: int, seed: int) -> bytes:
     return head + rng.randbytes(max(size - len(head), 0))
 
 
+def _attachments_of(letter_id: int, file_kb: int) -> list[tuple[str, str, int]]:
+    """(role, name suffix, size): every letter its main PDF of ``file_kb`` KiB; one in
+    ``EXTRA_EVERY`` also an enclosure (สิ่งที่ส่งมาด้วย) three times that size."""
+    files = [("main", "", file_kb * 1024)]
+    if letter_id % EXTRA_EVERY == 0:
+        files.append(("attachment", "-enclosure", 3 * file_kb * 1024))
+    return files
+
+
+def files_per_tenant(letters: int) -> int:
+    return letters + letters // EXTRA_EVERY
+
+
 def populate(tenant: Any, *, letters: int, file_kb: int, seed: int, out: Say) -> Any:
-    """``letters`` registered letters with one stored file each; returns the load plan."""
+    """``letters`` registered letters with their stored files; returns the load plan."""
     from accounts.models import OrgUnit
     from accounts.services import user_create_staff
     from tests.bench import bench_search as b7
@@ -118,12 +137,15 @@ def populate(tenant: Any, *, letters: int, file_kb: int, seed: int, out: Say) ->
         queries=(),
     )
     load_letters(plan, first_id=1, count=letters, file_kb=file_kb)
-    out(f"B6: source tenant {tenant.schema_name}: {letters} letters with a file each")
+    out(
+        f"B6: source tenant {tenant.schema_name}: {letters} letters with "
+        f"{files_per_tenant(letters)} files"
+    )
     return plan
 
 
 def load_letters(plan: Any, *, first_id: int, count: int, file_kb: int) -> None:
-    """Letters ``first_id``.. of ``plan`` into ``plan.schema``, registered, one stored file each."""
+    """Letters ``first_id``.. of ``plan`` into ``plan.schema``, registered, with their files."""
     import psycopg2
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
@@ -159,19 +181,20 @@ def load_letters(plan: Any, *, first_id: int, count: int, file_kb: int) -> None:
                     plan.clerk_id,
                 ),
             )  # fmt: skip
-        content = _fake_pdf(g.id, file_kb * 1024, plan.seed)
-        name = default_storage.save(
-            f"tenants/{plan.schema}/letters/bench/{g.id}.pdf", ContentFile(content)
-        )
-        add(
-            "registers_attachment",
-            b7.ATTACHMENT_COLUMNS,
-            (
-                "main", name, f"หนังสือ-{g.id}.pdf", "application/pdf", len(content),
-                hashlib.sha256(content).hexdigest(), f.attachment_text, g.created_at, g.id,
-                plan.clerk_id,
-            ),
-        )  # fmt: skip
+        for role, suffix, size in _attachments_of(g.id, file_kb):
+            content = _fake_pdf(g.id * 10 + len(suffix), size, plan.seed)
+            name = default_storage.save(
+                f"tenants/{plan.schema}/letters/bench/{g.id}{suffix}.pdf", ContentFile(content)
+            )
+            add(
+                "registers_attachment",
+                b7.ATTACHMENT_COLUMNS,
+                (
+                    role, name, f"หนังสือ-{g.id}{suffix}.pdf", "application/pdf", len(content),
+                    hashlib.sha256(content).hexdigest(), f.attachment_text, g.created_at, g.id,
+                    plan.clerk_id,
+                ),
+            )  # fmt: skip
     connection = psycopg2.connect(**plan.params)
     try:
         with connection.cursor() as cursor:
@@ -433,6 +456,46 @@ def compare_files(source: Any, restored_schema: str) -> tuple[int, int]:
 # --- the run ----------------------------------------------------------------------------------
 
 
+class _Sampler:
+    """Peak resident memory of this process and of the moto servers, and the load average
+    (1-minute, its mean over the run), sampled every second in a thread."""
+
+    def __init__(self) -> None:
+        import psutil
+
+        self.me = psutil.Process()
+        self.own_peak = 0
+        self.moto_peak = 0
+        self.loads: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def _moto(self) -> list[Any]:
+        return [p for p in self.me.children() if "moto.server" in " ".join(p.cmdline())]
+
+    def _loop(self) -> None:
+        while not self._stop.wait(1.0):
+            try:
+                self.own_peak = max(self.own_peak, self.me.memory_info().rss)
+                for process in self._moto():
+                    self.moto_peak = max(self.moto_peak, process.memory_info().rss)
+                self.loads.append(os.getloadavg()[0])
+            except Exception:  # noqa: S112 (a process gone between two looks)
+                continue
+
+    def __enter__(self) -> _Sampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    @property
+    def load(self) -> float:
+        return statistics.fmean(self.loads) if self.loads else os.getloadavg()[0]
+
+
 class _Skip(Exception):
     """The restore failed: nothing to compare."""
 
@@ -480,7 +543,7 @@ def run(
     with throwaway_tenant("bbsrc", out) as source:
         started = time.perf_counter()
         plan = populate(source, letters=letters, file_kb=file_kb, seed=seed, out=out)
-        figures.files = letters
+        figures.files = files_per_tenant(letters)
         fleet: list[Any] = [source]
         try:
             out(f"B6: cloning {tenants - 1:,} more tenants with {workers} worker(s)")
@@ -519,11 +582,15 @@ def run(
                 figures.first_failed = first_run.failed + first_run.remaining
                 out(f"B6: first (full) backup of the fleet {figures.first_seconds:.1f} s")
                 add_daily_letters(plan, fleet, count=daily_letters, file_kb=file_kb)
-                t0 = time.perf_counter()
-                backup_run = backup_fleet_run(
-                    kind=BackupKind.DAILY, jobs=jobs, municipality_ids=ids, on_progress=progress
-                )
-                figures.ours_seconds = time.perf_counter() - t0
+                with _Sampler() as sampler:
+                    t0 = time.perf_counter()
+                    backup_run = backup_fleet_run(
+                        kind=BackupKind.DAILY, jobs=jobs, municipality_ids=ids, on_progress=progress
+                    )
+                    figures.ours_seconds = time.perf_counter() - t0
+                figures.load_average = sampler.load
+                figures.own_peak_mib = sampler.own_peak >> 20
+                figures.moto_peak_mib = sampler.moto_peak >> 20
                 figures.ours_failed = backup_run.failed + backup_run.remaining
                 figures.ours_bytes = int(backup_run.summary.get("bytes", 0))
                 figures.ours_complete_copies = BackupCopy.objects.filter(
@@ -607,11 +674,14 @@ def rows_for(f: BackupFigures) -> list[Row]:
             f"{f.ratio:.1f}x faster",
             f">= {TARGET_RATIO:.0f}x",
             f.ratio >= TARGET_RATIO and f.ours_failed == 0,
-            f"{f.letters} letters and {f.files} files of {f.file_kb} KiB per tenant; schema "
+            f"{f.letters} letters and {f.files} files per tenant ({f.file_kb} KiB main PDFs, one "
+            f"letter in {EXTRA_EVERY} also a {3 * f.file_kb} KiB enclosure); schema "
             f"snapshot in full every day, files new since the last backup only ("
             f"{f.daily_letters} new letters with files per tenant since the first backup); "
             f"{f.jobs} jobs, {f.ours_bytes:,} bytes staged, {f.ours_complete_copies} region "
-            f"copies, {f.ours_failed} failed; fleet generated in {f.generate_seconds:.0f} s",
+            f"copies, {f.ours_failed} failed; fleet generated in {f.generate_seconds:.0f} s; "
+            f"load average {f.load_average:.1f} during the run; peak RSS ours "
+            f"{f.own_peak_mib:,} MiB, moto {f.moto_peak_mib:,} MiB per region",
         ),
         Row(
             "B6 first full backup (every file sent)",

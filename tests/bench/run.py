@@ -8,7 +8,9 @@ Sizes default to the full ones of docs (50 clerks x 10,000 letters; 1,000,000 le
 queries) and may also come from the environment: BENCH_B4_CLERKS, BENCH_B4_LETTERS,
 BENCH_B7_LETTERS, BENCH_B7_QUERIES, BENCH_WORKERS. B6 (backups): 1,000 tenants x 500 letters,
 pg_dump -n over 20 of them, 4 jobs; BENCH_B6_TENANTS, BENCH_B6_LETTERS, BENCH_B6_SAMPLE,
-BENCH_B6_JOBS.
+BENCH_B6_JOBS. B5 (mail ingest): 10,000 letters, PostgreSQL down 30 s in the second stream,
+2 ingest processes; BENCH_B5_MESSAGES, BENCH_B5_OUTAGE, BENCH_B5_PROCESSES. B8 (letters): 50
+two-page letters rendered (p50); BENCH_B8_LETTERS.
 """
 
 from __future__ import annotations
@@ -23,6 +25,12 @@ FULL = {"b4_clerks": 50, "b4_letters": 10_000, "b7_letters": 1_000_000, "b7_quer
 # B6 backups: tenants x letters (one stored file each), pg_dump -n sample size, parallel jobs.
 SMOKE.update({"b6_tenants": 4, "b6_letters": 20, "b6_sample": 2, "b6_jobs": 2})
 FULL.update({"b6_tenants": 1_000, "b6_letters": 500, "b6_sample": 20, "b6_jobs": 4})
+# B5 mail ingest: letters per stream, seconds PostgreSQL is down, ingest processes.
+SMOKE.update({"b5_messages": 30, "b5_outage": 3, "b5_processes": 2})
+FULL.update({"b5_messages": 10_000, "b5_outage": 30, "b5_processes": 2})
+# B8 letters: two-page external letters rendered (and signed when a signer is set up).
+SMOKE.update({"b8_letters": 3})
+FULL.update({"b8_letters": 50})
 
 
 def _env_int(name: str, default: int) -> int:
@@ -33,7 +41,9 @@ def _env_int(name: str, default: int) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="infra/dev/bench", description=__doc__)
     parser.add_argument("--smoke", action="store_true", help="tiny sizes (a minute)")
-    parser.add_argument("--only", default="B4,B6,B7", help="comma-separated: B4, B6, B7")
+    parser.add_argument(
+        "--only", default="B4,B5,B6,B7,B8", help="comma-separated: B4, B5, B6, B7, B8"
+    )
     for key in FULL:
         parser.add_argument(f"--{key.replace('_', '-')}", type=int, default=None)
     parser.add_argument("--workers", type=int, default=None, help="processes for data generation")
@@ -49,7 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     from tests.bench.harness import configure_cli, prepare_database, print_table, say
 
     configure_cli()
-    prepare_database()
+    if only - {"B8"}:  # B8 renders letters without the database
+        prepare_database()
     rows = []
     started = time.perf_counter()
     if "B4" in only:
@@ -57,6 +68,16 @@ def main(argv: list[str] | None = None) -> int:
 
         b4_rows, _ = bench_numbering.run(clerks=sizes["b4_clerks"], letters=sizes["b4_letters"])
         rows += b4_rows
+    if "B5" in only:
+        from tests.bench import bench_mail
+
+        b5_rows, _ = bench_mail.run(
+            messages=sizes["b5_messages"],
+            outage_seconds=sizes["b5_outage"],
+            processes=sizes["b5_processes"],
+            workers=workers,
+        )
+        rows += b5_rows
     if "B6" in only:
         from tests.bench import bench_backups
 
@@ -68,6 +89,12 @@ def main(argv: list[str] | None = None) -> int:
             workers=workers,
         )
         rows += b6_rows
+    if "B8" in only:
+        from tests.bench import bench_letters
+
+        with bench_letters.test_pki_signer() as sign:
+            b8_rows, _ = bench_letters.run(letters=sizes["b8_letters"], sign=sign)
+        rows += b8_rows
     if "B7" in only:
         from tests.bench import bench_search
 

@@ -29,7 +29,9 @@ ENV_EXAMPLE = REPO / "infra" / "docker" / "env.example"
 SETTINGS_BASE = REPO / "platform" / "config" / "settings" / "base.py"
 
 REQUIRED_SERVICES = {"postgres", "redis", "migrate", "web", "worker", "beat"}
-APP_SERVICES = {"migrate", "web", "worker", "beat"}
+# The mail services (issue 4) run the same image with their own management command.
+MAIL_SERVICES = {"lmtp", "postfix", "dovecot", "opendkim"}
+APP_SERVICES = {"migrate", "web", "worker", "beat"} | MAIL_SERVICES
 SHELLS = {"sh", "bash"}
 PYTHONS = {"python", "python3"}
 # Folders of the repository that hold no sources of ours.

@@ -35,6 +35,12 @@ def settings_from_environment(config_directory: str) -> PostfixSettings:
         pg_password=database.get("PASSWORD") or "",
         mynetworks=settings.MAIL_POSTFIX_MYNETWORKS,
         message_size_limit=settings.MAIL_MAX_MESSAGE_BYTES,
+        dovecot_lmtp=f"{settings.MAIL_DOVECOT_HOST}:{settings.MAIL_DOVECOT_LMTP_PORT}",
+        dovecot_auth=f"{settings.MAIL_DOVECOT_HOST}:{settings.MAIL_DOVECOT_AUTH_PORT}",
+        submission_listen=settings.MAIL_POSTFIX_SUBMISSION_LISTEN,
+        tls_cert_file=settings.MAIL_TLS_CERT_FILE,
+        tls_key_file=settings.MAIL_TLS_KEY_FILE,
+        milters=settings.MAIL_OPENDKIM_MILTER,
     )
 
 

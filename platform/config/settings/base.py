@@ -8,6 +8,7 @@ from pathlib import Path
 from celery.schedules import crontab
 
 from config.env import (
+    EnvError,
     celery_broker_url,
     env_bool,
     env_database,
@@ -73,6 +74,9 @@ TENANT_APPS = [
     "django_otp.plugins.otp_static",
     "accounts",
     "registers",
+    "signing",
+    "letters",  # official letters drafted from templates, issued as PDFs (docs/letters.md)
+    "publicsite",  # the municipality's public site: contact page, published announcements
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -81,6 +85,10 @@ TENANT_DOMAIN_MODEL = "tenants.Domain"
 PUBLIC_SCHEMA_URLCONF = "config.urls_public"
 ROOT_URLCONF = "config.urls_tenant"
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
+# Issue `SET search_path` once per schema switch, not before every cursor (half of the mail
+# ingest's round trips, B5). django-tenants forgets the cached path on rollback, savepoint
+# rollback, close and every set_tenant/set_schema, so a reverted SET is never trusted.
+TENANT_LIMIT_SET_CALLS = True
 # The pre-migrated schema that new tenants are copied from (tenants.schema_template).
 TENANT_TEMPLATE_SCHEMA = "tenant_template"
 
@@ -281,6 +289,8 @@ MAIL_MX_HOST = env_str("MAIL_MX_HOST", f"mx.{PLATFORM_DOMAIN}").lower().strip(".
 MAIL_SPF_INCLUDE = env_str("MAIL_SPF_INCLUDE", f"_spf.{PLATFORM_DOMAIN}").lower().strip(".")
 MAIL_MTA_STS_HOST = env_str("MAIL_MTA_STS_HOST", f"mta-sts.{PLATFORM_DOMAIN}").lower().strip(".")
 MAIL_MTA_STS_MODE = env_str("MAIL_MTA_STS_MODE", "enforce")
+if MAIL_MTA_STS_MODE not in {"enforce", "testing", "none"}:  # RFC 8461 3.2
+    raise EnvError("MAIL_MTA_STS_MODE must be enforce, testing or none")
 MAIL_DMARC_POLICY = env_str("MAIL_DMARC_POLICY", "quarantine")
 MAIL_DMARC_REPORTS = env_str("MAIL_DMARC_REPORTS", f"dmarc-reports@{PLATFORM_DOMAIN}")
 MAIL_TLS_REPORTS = env_str("MAIL_TLS_REPORTS", f"tls-reports@{PLATFORM_DOMAIN}")
@@ -295,6 +305,8 @@ MAIL_CHECK_PLATFORM_DOMAINS = env_bool("MAIL_CHECK_PLATFORM_DOMAINS", True)
 # The ingest service (LMTP behind Postfix; SMTP in the embedded demo).
 MAIL_INGEST_HOST = env_str("MAIL_INGEST_HOST", "127.0.0.1")
 MAIL_INGEST_PORT = env_int("MAIL_INGEST_PORT", 2525, minimum=1)
+# Ingest processes sharing that port (SO_REUSEPORT): one event loop and CPU each.
+MAIL_INGEST_PROCESSES = env_int("MAIL_INGEST_PROCESSES", 1, minimum=1)
 # Largest message accepted, in bytes (Gmail's 25 MB attachments are about 34 MB encoded).
 MAIL_MAX_MESSAGE_BYTES = env_int("MAIL_MAX_MESSAGE_BYTES", 64 * 1024 * 1024, minimum=1024)
 # More Received headers than this means a mail loop: the message is kept but not registered.
@@ -305,8 +317,32 @@ MAIL_POSTFIX_LMTP_HOST = env_str("MAIL_POSTFIX_LMTP_HOST", MAIL_INGEST_HOST)
 MAIL_POSTFIX_MYNETWORKS = env_str("MAIL_POSTFIX_MYNETWORKS", "127.0.0.0/8")
 MAIL_POSTFIX_QUEUE_DIRECTORY = env_str("MAIL_POSTFIX_QUEUE_DIRECTORY", "/var/spool/postfix")
 MAIL_POSTFIX_DATA_DIRECTORY = env_str("MAIL_POSTFIX_DATA_DIRECTORY", "/var/lib/postfix")
+# Submission for staff mailboxes (STARTTLS + SASL through Dovecot); empty: none.
+MAIL_POSTFIX_SUBMISSION_LISTEN = env_str("MAIL_POSTFIX_SUBMISSION_LISTEN", "587")
+# TLS certificate and key (PEM) for Postfix (25 opportunistic, 587 required) and Dovecot IMAP.
+MAIL_TLS_CERT_FILE = env_str("MAIL_TLS_CERT_FILE", "")
+MAIL_TLS_KEY_FILE = env_str("MAIL_TLS_KEY_FILE", "")
+# Dovecot (manage.py dovecot_run): staff IMAP, LMTP for Postfix, SASL for submission.
+MAIL_DOVECOT_HOST = env_str("MAIL_DOVECOT_HOST", "127.0.0.1")  # as Postfix reaches it
+MAIL_DOVECOT_IMAP_PORT = env_int("MAIL_DOVECOT_IMAP_PORT", 143, minimum=1)
+MAIL_DOVECOT_LMTP_PORT = env_int("MAIL_DOVECOT_LMTP_PORT", 24, minimum=1)
+MAIL_DOVECOT_AUTH_PORT = env_int("MAIL_DOVECOT_AUTH_PORT", 12345, minimum=1)
+MAIL_DOVECOT_MAIL_ROOT = env_str("MAIL_DOVECOT_MAIL_ROOT", "/var/mail/saraban")
+# OpenDKIM (manage.py opendkim_run) signs outgoing mail as Postfix's milter.
+MAIL_OPENDKIM_MILTER = env_str("MAIL_OPENDKIM_MILTER", "")  # Postfix side: inet:opendkim:8891
+MAIL_OPENDKIM_SOCKET = env_str("MAIL_OPENDKIM_SOCKET", "inet:8891@0.0.0.0")
+# Decrypted keys: a 0700 folder whose parents no other user can write (OpenDKIM checks).
+MAIL_OPENDKIM_KEY_DIRECTORY = env_str("MAIL_OPENDKIM_KEY_DIRECTORY", "/var/lib/saraban-dkim")
+MAIL_OPENDKIM_REFRESH_SECONDS = env_int("MAIL_OPENDKIM_REFRESH_SECONDS", 60, minimum=5)
+# MTA-STS policy served at https://mta-sts.<mail domain>/.well-known/mta-sts.txt.
+MAIL_MTA_STS_MAX_AGE = env_int("MAIL_MTA_STS_MAX_AGE", 604800, minimum=86400)
 # Receipt notices still pending after this long are sent by the periodic sweep.
 MAIL_ACK_SWEEP_DELAY = timedelta(minutes=2)
+# Outgoing letters go to this relay (Postfix) with VERP return paths and DSN requested; empty
+# (the embedded demo): only municipalities hosted on this platform can be sent to.
+MAIL_OUTBOUND_HOST = env_str("MAIL_OUTBOUND_HOST", "")
+MAIL_OUTBOUND_PORT = env_int("MAIL_OUTBOUND_PORT", 25, minimum=1)
+MAIL_OUTBOUND_TIMEOUT = 120
 # Sender domains counted as government for the "register authenticated government mail" policy.
 MAIL_GOVERNMENT_SUFFIXES = [
     item.strip().lower().strip(".")
@@ -347,10 +383,22 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
     # Daily reminders of due and overdue tasks: each municipality mails once a day, at its own
     # reminder hour (Bangkok, 08:00 by default), so the fan-out runs every hour.
+    # Signature checks of arriving signed PDFs that the queue missed (signing.tasks).
+    "check-missed-signatures": {
+        "task": "tenants.tasks.fan_out",
+        "schedule": 3600.0,
+        "args": ["signing.tasks.check_missed_signatures"],
+    },
     "send-daily-reminders": {
         "task": "tenants.tasks.fan_out",
         "schedule": crontab(minute=0),
         "args": ["registers.tasks.reminders.send_daily_reminders"],
+    },
+    # Letters this year and storage per municipality, for the vendor console (tenants.usage).
+    "tenant-usage-refresh": {
+        "task": "tenants.tasks.fan_out",
+        "schedule": crontab(minute=40, hour=3),
+        "args": ["tenants.tasks.usage_refresh"],
     },
 }
 # Steps that later parts of the platform add to onboarding (mail domain, billing, backups).
@@ -364,6 +412,12 @@ CELERY_BEAT_SCHEDULE["mail-acknowledgement-sweep"] = {
 CELERY_BEAT_SCHEDULE["mail-dns-checks"] = {
     "task": "mailhosting.tasks.check_all_domains",
     "schedule": 60.0 * 30,
+}
+# Outgoing letters whose send task was never queued (registers.tasks.dispatch).
+CELERY_BEAT_SCHEDULE["mail-dispatch-sweep"] = {
+    "task": "tenants.tasks.fan_out",
+    "schedule": 600.0,
+    "args": ["registers.tasks.dispatch.dispatch_sweep"],
 }
 ONBOARDING_EXTRA_STEPS += ["billing.onboarding.step_billing"]
 TENANT_SPARE_SCHEMAS = env_int("TENANT_SPARE_SCHEMAS", 3, minimum=0)
@@ -455,6 +509,20 @@ CELERY_BEAT_SCHEDULE["backups-weekly-region-audit"] = {
     "task": "tenants.backups.tasks.backup_regions_audit_all",
     "schedule": crontab(minute=0, hour=(BACKUP_DAILY_HOUR + 7) % 24, day_of_week="sat"),
 }
+
+# --- signatures (issue 8; docs/signing.md) ---------------------------------------------------
+# RFC 3161 timestamp authority for PAdES signatures; empty: signing is refused.
+SIGNING_TSA_URL = env_str("SIGNING_TSA_URL", "")
+# Trust anchors for signed PDFs that arrive: PEM/DER files or folders of them. The documented
+# default is Thailand's National Root CA, placed by the operator in this folder.
+SIGNING_TRUST_ROOTS = env_list("SIGNING_TRUST_ROOTS", [str(VAR_DIR / "signing" / "trust")])
+# Fernet key for signing keys at rest; empty: derived from SECRET_KEY (development only).
+SIGNING_KEY_ENCRYPTION_KEY = env_str("SIGNING_KEY_ENCRYPTION_KEY", "")
+# OCSP/CRL URLs in arriving PDFs are chosen by their senders: fetch public addresses only,
+# unless the operator's own CA answers inside its network.
+SIGNING_FETCH_PRIVATE_ADDRESSES = env_bool("SIGNING_FETCH_PRIVATE_ADDRESSES", False)
+SIGNING_KMS_REGION = env_str("SIGNING_KMS_REGION", "ap-southeast-7")
+SIGNING_KMS_ENDPOINT_URL = env_str("SIGNING_KMS_ENDPOINT_URL", "")
 
 # --- monitoring -----------------------------------------------------------------------------
 SENTRY_DSN = env_str("SENTRY_DSN", "")

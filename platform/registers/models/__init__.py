@@ -2,6 +2,13 @@
 
 from registers.models.access import ApiToken, LetterAccess
 from registers.models.audit import AuditEntry
+from registers.models.dispatch import (
+    DeliveryRoute,
+    DeliveryStatus,
+    Dispatch,
+    DispatchEvent,
+    DispatchRecipient,
+)
 from registers.models.letters import Attachment, Enclosure, Letter, LetterReference
 from registers.models.numbering import NumberCounter, NumberReservation, RegisterEntry
 from registers.models.retention import (
@@ -21,9 +28,14 @@ __all__ = [
     "Attachment",
     "AuditEntry",
     "Delegation",
+    "DeliveryRoute",
+    "DeliveryStatus",
     "DestructionCommitteeMember",
     "DestructionItem",
     "DestructionList",
+    "Dispatch",
+    "DispatchEvent",
+    "DispatchRecipient",
     "Enclosure",
     "Endorsement",
     "HandoverItem",

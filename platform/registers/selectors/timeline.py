@@ -20,7 +20,7 @@ from registers.choices import (
     EndorsementKind,
     RegisterKind,
 )
-from registers.models import AuditEntry, Letter
+from registers.models import AuditEntry, DeliveryStatus, Letter
 from thaiformat.dates import format_thai_date
 
 
@@ -157,6 +157,15 @@ def _handover_listed(data: dict[str, Any]) -> str:
     }
 
 
+def _signature_checked(data: dict[str, Any]) -> str:
+    from signing.models import SignatureVerdict  # signing depends on registers, not back
+
+    head = _("ตรวจลายมือชื่อดิจิทัลในไฟล์: %(verdict)s") % {
+        "verdict": _label(SignatureVerdict, data.get("verdict"))
+    }
+    return _with_detail(head, data.get("signer"))
+
+
 WORDS: dict[str, Callable[[dict[str, Any]], str]] = {
     "intake.create": _intake,
     "intake.reject": lambda d: _with_detail(_("ไม่รับหนังสือ"), d.get("reason")),
@@ -178,8 +187,23 @@ WORDS: dict[str, Callable[[dict[str, Any]], str]] = {
     "retention.keep": _kept,
     "retention.handover_listed": _handover_listed,
     "retention.handed_over": lambda d: _("ส่งมอบหอจดหมายเหตุแห่งชาติแล้ว"),
+    "signing.attachment_checked": lambda d: _signature_checked(d),
+    "signing.typed_name": lambda d: _("ลงลายมือชื่อโดยพิมพ์ชื่อ: %(name)s") % d,
+    "signing.pades": lambda d: _("ลงลายมือชื่อดิจิทัล (%(level)s): %(subject)s") % d,
 }
 WORDS.update({f"register.{register}": _outgoing_number for register in OUTGOING_REGISTERS})
+# ส่งทางอีเมล (registers.services.dispatch); each recipient's full history is on the letter.
+WORDS.update(
+    {
+        "dispatch.email": lambda d: _("สั่งส่งทางอีเมลถึง %(to)s") % {"to": ", ".join(d["to"])},
+        "dispatch.sent": lambda d: _("ส่งอีเมลออกถึง %(to)s") % d,
+        "dispatch.status": lambda d: (
+            _("ผลการส่งถึง %(to)s: %(status)s")
+            % {"to": d["to"], "status": _label(DeliveryStatus, d["status"])}
+        ),
+        "dispatch.acknowledged": lambda d: _("%(to)s ลงรับแล้ว เลขรับ %(number)s") % d,
+    }
+)
 
 
 def describe(action: str, data: dict[str, Any]) -> str:

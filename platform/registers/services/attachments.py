@@ -116,4 +116,8 @@ def attachment_store(
     attachment.save()
     if reindex and attachment.text:
         letter_reindex(letter)
+    if content_type == PDF and derived_from is None:
+        from signing.intake import attachment_stored  # signing depends on registers
+
+        attachment_stored(attachment, upload.content)  # queues a check if it is signed
     return attachment

@@ -205,8 +205,25 @@ def _acknowledge_receipt(letter: Letter, entry: RegisterEntry) -> None:
     """แจ้งผลการรับ: a letter that came by e-mail gets its receipt notice, queued in the same
     transaction as its number (clause 29: the receiver notifies the result of every receipt).
 
-    Mail is a control-plane service; this is the registers' one call into it."""
-    if letter.channel != Channel.EMAIL or not letter.sender_email:
+    Mail is a control-plane service; this is the registers' one call into it. A letter another
+    municipality of this platform handed over directly gets its answer directly: the receipt
+    number goes into the sender's recipient row, no mail needed."""
+    from registers.selectors.dispatch import receipt_of_letter
+
+    if letter.source_tenant and letter.source_letter_id:
+        from mailhosting.outbound import receipt_flow_back
+
+        receipt = receipt_of_letter(letter.pk)
+        if receipt and receipt_flow_back(
+            source_tenant=letter.source_tenant,
+            source_letter_id=letter.source_letter_id,
+            message_id=letter.message_id,
+            number=receipt[0],
+            registered_at=receipt[1],
+            receiver_address=letter.recipient_email,
+        ):
+            return
+    if letter.channel not in (Channel.EMAIL, Channel.PLATFORM) or not letter.sender_email:
         return
     from django.db import connection
 

@@ -39,9 +39,12 @@ from registers.forms import (
     ReasonForm,
     StoreForm,
 )
+from registers.forms_dispatch import DispatchForm
 from registers.models import Assignment, Attachment, Endorsement, Letter, RegisterEntry
+from registers.selectors.dispatch import dispatch_recipients_of
 from registers.selectors.routing import delegator_ids_for, tasks_for
 from registers.selectors.timeline import letter_timeline
+from registers.services.dispatch import SENDABLE_STATES
 from registers.services.downloads import attachment_for_download
 from registers.services.letters import letter_grant_access, letter_register_outgoing
 from registers.services.retention import letter_store
@@ -147,6 +150,10 @@ def detail_page(
         "close": is_open and may_route,
         "store": clerk and letter.status == LetterStatus.DONE,
         "grant": clerk and letter.is_restricted,
+        "dispatch": clerk
+        and letter.direction == Direction.OUTGOING
+        and letter.status in SENDABLE_STATES
+        and not letter.is_restricted,
         "cancel": clerk,
     }
     context = {
@@ -170,6 +177,9 @@ def detail_page(
         "done_form": bound.get("done_form") or NoteForm(prefix="done"),
         "store_form": bound.get("store_form") or StoreForm(),
         "grant_form": bound.get("grant_form") or GrantAccessForm(),
+        "dispatch_recipients": list(dispatch_recipients_of(letter)),
+        "dispatch_form": bound.get("dispatch_form")
+        or DispatchForm(initial={"recipients": letter.recipient_email}),
     }
     return page(request, "registers/letter_detail.html", context, status=status)
 

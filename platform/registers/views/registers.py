@@ -25,6 +25,7 @@ from registers.choices import (
 from registers.errors import RegistersError
 from registers.forms import DateRangeForm, ReasonForm, ReserveForm
 from registers.models import Assignment, Letter, NumberReservation, RegisterEntry
+from registers.selectors.dispatch import dispatch_summaries
 from registers.selectors.letters import letter_visible, letters_visible_to
 from registers.selectors.settings import registry_settings
 from registers.services.letters import entry_cancel, numbers_reserve
@@ -45,10 +46,12 @@ class Row:
     action: str  # การปฏิบัติ
 
 
-def _action_text(letter: Letter | None) -> str:
+def _action_text(letter: Letter | None, dispatched: dict[int, str]) -> str:
     if letter is None:
         return ""
     if letter.direction == Direction.OUTGOING:
+        if letter.pk in dispatched:  # ส่งทางอีเมล, with each recipient's state
+            return dispatched[letter.pk]
         return str(_("ส่งทาง%(channel)s") % {"channel": letter.get_channel_display()})
     parts = []
     for assignment in letter.assignments.all():  # prefetched
@@ -66,12 +69,15 @@ def _rows(request: HttpRequest, entries: list[RegisterEntry]) -> list[Row]:
                 "pk", flat=True
             )
         )
+    dispatched = dispatch_summaries(
+        e.letter.pk for e in entries if e.letter and e.letter.direction == Direction.OUTGOING
+    )
     return [
         Row(
             entry=entry,
             letter=entry.letter,
             hidden=entry.letter_id in restricted and entry.letter_id not in visible,
-            action=_action_text(entry.letter),
+            action=_action_text(entry.letter, dispatched),
         )
         for entry in entries
     ]

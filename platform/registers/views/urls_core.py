@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from registers.views import dashboard, intake, letters, outgoing, registers, reports, search, tasks
+from registers.views import (
+    dashboard,
+    dispatch,
+    intake,
+    letters,
+    outgoing,
+    registers,
+    reports,
+    search,
+    tasks,
+)
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -18,6 +28,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("outgoing/new/", outgoing.outgoing_new, name="outgoing-new"),
     path("letters/<int:pk>/", letters.letter_detail, name="letter-detail"),
     path("letters/<int:pk>/number/", letters.letter_number, name="letter-number"),
+    path("letters/<int:pk>/email/", dispatch.letter_dispatch_view, name="letter-dispatch"),
     path("letters/<int:pk>/endorse/", letters.letter_endorse_view, name="letter-endorse"),
     path("letters/<int:pk>/forward/", letters.letter_forward_view, name="letter-forward"),
     path("letters/<int:pk>/close/", letters.letter_close_view, name="letter-close"),
