@@ -381,14 +381,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": 900.0,
         "args": ["registers.tasks.receipts.stamp_missing_receipts"],
     },
-    # Daily reminders of due and overdue tasks: each municipality mails once a day, at its own
-    # reminder hour (Bangkok, 08:00 by default), so the fan-out runs every hour.
     # Signature checks of arriving signed PDFs that the queue missed (signing.tasks).
     "check-missed-signatures": {
         "task": "tenants.tasks.fan_out",
         "schedule": 3600.0,
         "args": ["signing.tasks.check_missed_signatures"],
     },
+    # Daily reminders of due and overdue tasks: each municipality mails once a day, at its own
+    # reminder hour (Bangkok, 08:00 by default), so the fan-out runs every hour.
     "send-daily-reminders": {
         "task": "tenants.tasks.fan_out",
         "schedule": crontab(minute=0),
