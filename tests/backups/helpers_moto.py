@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import socket
 import subprocess
-import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import boto3
+
+from tests.moto_server import moto_start
 
 REGIONS = {"primary": "ap-southeast-7", "secondary": "ap-southeast-1"}
 BUCKETS = {"primary": "saraban-backups-bkk", "secondary": "saraban-backups-sin"}
@@ -40,20 +40,7 @@ class MotoServer:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{self.endpoint}/moto-api/", timeout=1)  # noqa: S310
-                break
-            except OSError:
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"moto server of {self.name} did not start") from None
-                time.sleep(0.1)
+        self.process = moto_start(self.port, name=f"moto of {self.name}")
         self.create_bucket()
 
     def stop(self) -> None:

@@ -18,7 +18,13 @@ import pytest
 from tenants import routing_cache
 from tests.billing.helpers_billing_ui import account_create, invoice_create, state_set
 from tests.conftest import host_of, make_staff
-from tests.registers.helpers_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, live_server
+from tests.registers.helpers_browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    SCREENSHOTS,
+    live_server,
+    staff_login,
+)
 
 pytestmark = [pytest.mark.billing, pytest.mark.browser]
 
@@ -54,14 +60,6 @@ def billed_tenant(committed_tenant: Any, django_db_blocker: Any) -> Iterator[Any
                     manager.filter(**{relation.field.name: tenant}).delete()
 
 
-def _login(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.get_by_role("button", name="เข้าสู่ระบบ").click()
-    page.wait_for_url(re.compile(r".*/staff/.*"), timeout=90_000)
-
-
 def test_banner_and_billing_page_on_a_phone(
     billed_tenant: Any, django_db_blocker: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -78,7 +76,7 @@ def test_banner_and_billing_page_on_a_phone(
         admin.set_default_timeout(90_000)
         expect.set_options(timeout=30_000)
 
-        _login(admin, base, "bill_admin")
+        staff_login(admin, base, "bill_admin", PASSWORD)
         banner = admin.locator("[data-billing-banner]")
         expect(banner).to_be_visible()
         expect(banner).to_contain_text("12,345.00 บาท")
@@ -106,7 +104,7 @@ def test_banner_and_billing_page_on_a_phone(
         time.sleep(routing_cache.CHECK_INTERVAL + 0.5)
         clerk = browser.new_context(viewport=PHONE, device_scale_factor=2).new_page()
         clerk.set_default_timeout(90_000)
-        _login(clerk, base, "bill_clerk")
+        staff_login(clerk, base, "bill_clerk", PASSWORD)
         clerk.goto(f"{base}/staff/intake/new/")
         expect(clerk.locator("[data-billing-banner='danger']")).to_be_visible()
         expect(clerk.get_by_label("เรื่อง", exact=True).first).to_be_visible()

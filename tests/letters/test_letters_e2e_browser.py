@@ -6,26 +6,23 @@ Screenshots of each step are saved under var/screenshots/letters-e2e/.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
 
 from tests.conftest import host_of, make_staff
-from tests.registers.helpers_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, live_server
+from tests.registers.helpers_browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    SCREENSHOTS,
+    live_server,
+    staff_login,
+)
 
 pytestmark = [pytest.mark.letters, pytest.mark.browser]
 
 PASSWORD = "a-long-passphrase-2569"
 SUBJECT = "ขอความอนุเคราะห์ใช้สถานที่จัดประชุมประชาคมหมู่บ้าน"
-
-
-def _login(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.get_by_role("button", name="เข้าสู่ระบบ").click()
-    page.wait_for_url(re.compile(r".*/staff/.*"), timeout=90_000)
 
 
 def test_draft_with_live_preview_then_approve_and_see_the_number(
@@ -70,7 +67,7 @@ def test_draft_with_live_preview_then_approve_and_see_the_number(
         expect.set_options(timeout=30_000)
 
         # 1. The officer drafts an external letter; the preview appears and follows the typing.
-        _login(writer, base, "e2ewriter")
+        staff_login(writer, base, "e2ewriter", PASSWORD)
         writer.goto(f"{base}/staff/drafts/")
         writer.get_by_role("link", name="หนังสือภายนอก").click()
         writer.screenshot(path=str(shots / "0-new-draft.png"), full_page=True)
@@ -94,7 +91,7 @@ def test_draft_with_live_preview_then_approve_and_see_the_number(
         writer.screenshot(path=str(shots / "2-submitted.png"), full_page=True)
 
         # 2. The mayor finds it waiting, reads the preview and approves it: it gets its number.
-        _login(mayor, base, "e2emayor")
+        staff_login(mayor, base, "e2emayor", PASSWORD)
         mayor.goto(f"{base}/staff/drafts/")
         mayor.get_by_role("link", name=SUBJECT).click()
         expect(mayor.locator("#letter-preview img.preview-page").first).to_be_visible()

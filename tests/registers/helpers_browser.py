@@ -7,6 +7,7 @@ browser exercises the whole stack: routing by host, sessions, CSRF, static files
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -17,6 +18,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from django.db import connection
@@ -102,3 +104,12 @@ def live_server(host: str) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+def staff_login(page: Any, base: str, username: str, password: str) -> None:
+    """Log a staff member in through the tenant's login page and wait for the staff pages."""
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.get_by_role("button", name="เข้าสู่ระบบ").click()
+    page.wait_for_url(re.compile(r".*/staff/.*"), timeout=90_000)

@@ -18,20 +18,18 @@ import pytest
 from django.utils import timezone
 
 from tests.conftest import host_of, make_staff
-from tests.registers.helpers_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, live_server
+from tests.registers.helpers_browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    SCREENSHOTS,
+    live_server,
+    staff_login,
+)
 
 pytestmark = [pytest.mark.registers, pytest.mark.browser]
 
 PASSWORD = "a-long-passphrase-2569"
 SUBJECT = "ขอความอนุเคราะห์ซ่อมแซมถนนคอนกรีตเสริมเหล็ก หมู่ที่ 7"
-
-
-def _login(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.get_by_role("button", name="เข้าสู่ระบบ").click()
-    page.wait_for_url(re.compile(r".*/staff/.*"), timeout=90_000)
 
 
 def test_clerk_takes_a_letter_from_intake_to_the_destruction_list(
@@ -85,7 +83,7 @@ def test_clerk_takes_a_letter_from_intake_to_the_destruction_list(
         expect.set_options(timeout=30_000)
 
         # 1. The clerk keys in the paper letter with its PDF into the intake queue.
-        _login(clerk, base, "e2eclerk")
+        staff_login(clerk, base, "e2eclerk", PASSWORD)
         clerk.goto(f"{base}/staff/intake/new/")
         clerk.get_by_label("ที่", exact=True).first.fill("ขก 0023.3/ว 9876")
         be_date = f"{letter_date.day}/{letter_date.month}/{be_year(letter_date)}"
@@ -126,7 +124,7 @@ def test_clerk_takes_a_letter_from_intake_to_the_destruction_list(
         clerk.screenshot(path=str(shots / "4-forwarded.png"), full_page=True)
 
         # 4. The officer, on a phone, acknowledges and completes the task.
-        _login(officer, base, "e2eofficer")
+        staff_login(officer, base, "e2eofficer", PASSWORD)
         officer.goto(f"{base}/staff/tasks/")
         task = officer.locator(".task", has_text=SUBJECT)
         expect(task).to_be_visible()

@@ -3,7 +3,6 @@ suspended while the page was open) tells the clerk why instead of doing nothing.
 
 from __future__ import annotations
 
-import re
 import time
 from typing import Any
 
@@ -11,7 +10,13 @@ import pytest
 
 from tenants import routing_cache
 from tests.conftest import host_of, make_staff
-from tests.registers.helpers_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, live_server
+from tests.registers.helpers_browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    SCREENSHOTS,
+    live_server,
+    staff_login,
+)
 from tests.registers.helpers_views import intake_letter
 
 pytestmark = [pytest.mark.registers, pytest.mark.browser]
@@ -36,11 +41,7 @@ def test_a_refused_htmx_action_shows_the_reason(
     with live_server(host_of(tenant)) as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-        page.goto(f"{base}/accounts/login/")
-        page.fill("input[name=username]", "htmxclerk")
-        page.fill("input[name=password]", PASSWORD)
-        page.get_by_role("button", name="เข้าสู่ระบบ").click()
-        page.wait_for_url(re.compile(r".*/staff/.*"), timeout=90_000)
+        staff_login(page, base, "htmxclerk", PASSWORD)
         page.goto(f"{base}/staff/intake/")
         register = page.locator("[data-register]").first
         expect(register).to_be_visible()

@@ -7,10 +7,6 @@ outside service CI stands in for.
 from __future__ import annotations
 
 import hashlib
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,6 +16,7 @@ from django.test import override_settings
 
 from registers.inputs import FileInput
 from registers.services import letters as svc
+from tests.moto_server import moto_start
 from tests.registers.conftest import letter_input, pdf_bytes
 from tests.registers.helpers_browser import free_port
 
@@ -32,22 +29,9 @@ REGION = "ap-southeast-7"
 @pytest.fixture(scope="module")
 def s3_endpoint() -> Iterator[str]:
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    process = moto_start(port)
     endpoint = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1)  # noqa: S310
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("moto server did not start") from None
-                time.sleep(0.2)
         client = boto3.client(
             "s3",
             endpoint_url=endpoint,

@@ -3,7 +3,6 @@ signature check of an arrived signed letter. Screenshots in var/screenshots/sign
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
@@ -14,21 +13,19 @@ from signing.intake import attachment_signature_check
 from signing.services import SignatureAppearance, pdf_sign
 from tests.conftest import host_of, make_staff
 from tests.registers.conftest import letter_input
-from tests.registers.helpers_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, live_server
+from tests.registers.helpers_browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    SCREENSHOTS,
+    live_server,
+    staff_login,
+)
 from tests.signing.conftest import letter_pdf, queued_signature_checks, signer_of
 from tests.signing.helpers_pki import Pki
 
 pytestmark = [pytest.mark.letters, pytest.mark.browser]
 
 PASSWORD = "a-long-passphrase-2569"
-
-
-def _login(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.get_by_role("button", name="เข้าสู่ระบบ").click()
-    page.wait_for_url(re.compile(r".*/staff/.*"), timeout=90_000)
 
 
 def test_upload_credential_and_see_an_arrived_signature(
@@ -62,7 +59,7 @@ def test_upload_credential_and_see_an_arrived_signature(
         page = browser.new_context(viewport={"width": 1280, "height": 1000}).new_page()
         page.set_default_timeout(90_000)
         expect.set_options(timeout=30_000)
-        _login(page, base, "signer")
+        staff_login(page, base, "signer", PASSWORD)
         page.goto(f"{base}/staff/signing/")
         expect(page.get_by_role("heading", name="ใบรับรองสำหรับลงนาม", exact=True)).to_be_visible()
         page.locator("input[name=p12-file]").set_input_files(str(p12))
@@ -78,7 +75,7 @@ def test_upload_credential_and_see_an_arrived_signature(
         page.screenshot(path=str(shots / "credential-active.png"), full_page=True)
 
         page.context.clear_cookies()
-        _login(page, base, "clerk")
+        staff_login(page, base, "clerk", PASSWORD)
         page.goto(f"{base}/staff/letters/{letter.pk}/")
         expect(page.get_by_text("ลายมือชื่อดิจิทัล: ลายมือชื่อถูกต้อง")).to_be_visible()
         page.get_by_text("รายละเอียดการตรวจ").click()

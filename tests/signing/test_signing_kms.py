@@ -5,10 +5,6 @@ validate with pyHanko and with pdfsig, and a certificate for another key is refu
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +17,7 @@ from signing.errors import CredentialRejected
 from signing.services import SignatureAppearance, credential_register_kms, pdf_sign
 from signing.validation import pdf_validate
 from tests.conftest import make_staff
+from tests.moto_server import moto_start
 from tests.signing.conftest import letter_pdf
 from tests.signing.helpers_pki import Pki, free_port, nss_db, pdfsig
 
@@ -32,22 +29,9 @@ REGION = "ap-southeast-7"
 @pytest.fixture(scope="module")
 def kms_endpoint() -> Iterator[str]:
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    process = moto_start(port)
     endpoint = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1)  # noqa: S310
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("moto server did not start") from None
-                time.sleep(0.2)
         yield endpoint
     finally:
         process.terminate()
