@@ -9,6 +9,8 @@ the sender's systems do not answer it.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from email.utils import formatdate, make_msgid
 
@@ -35,61 +37,91 @@ ACK_SIGNED_HEADERS = (
 )
 
 
-def acknowledgement_queue(
-    *,
-    municipality: Municipality,
-    letter_id: int,
-    to_address: str,
-    receipt_number: str,
-    registered_at: datetime,
-    subject: str,
-    sender_reference: str = "",
-    in_reply_to: str = "",
-) -> Acknowledgement | None:
-    """Queue the notice (idempotent per letter and address); sent after the caller commits."""
+@dataclass(frozen=True)
+class ReceiptNotice:
+    """What one notice says: the letter, who sent it, and the number it was given."""
+
+    letter_id: int
+    to_address: str
+    receipt_number: str
+    registered_at: datetime
+    subject: str
+    sender_reference: str = ""
+    in_reply_to: str = ""
+
+
+def acknowledgements_queue(
+    *, municipality: Municipality, notices: Sequence[ReceiptNotice]
+) -> list[Acknowledgement]:
+    """Queue many notices with one look-up and one insert (a batch of arrived letters); a
+    letter and address already owed a notice keeps the one it has. Sent after commit."""
     from mailhosting.selectors import central_address
+
+    from_address = central_address(municipality=municipality)
+    wanted: dict[tuple[int, str], ReceiptNotice] = {}
+    for notice in notices:
+        to_address = notice.to_address.strip().lower()
+        if to_address and "@" in to_address and from_address is not None:
+            wanted.setdefault((notice.letter_id, to_address), notice)
+    if not wanted:
+        return []
+    existing = {
+        (ack.letter_id, ack.to_address): ack
+        for ack in Acknowledgement.objects.filter(
+            municipality=municipality, letter_id__in={key[0] for key in wanted}
+        )
+    }
+    assert from_address is not None
+    with override("th"):  # the notice's date is written in Thai (พ.ศ.)
+        new = [
+            _acknowledgement(municipality, from_address, to_address, notice)
+            for (letter_id, to_address), notice in wanted.items()
+            if (letter_id, to_address) not in existing
+        ]
+    created = Acknowledgement.objects.bulk_create(new)
+    ids = [ack.pk for ack in created]
+    if ids:
+        transaction.on_commit(lambda: _send_soon(*ids))
+    return [existing.get(key) or created.pop(0) for key in wanted]
+
+
+def _acknowledgement(
+    municipality: Municipality, from_address: str, to_address: str, notice: ReceiptNotice
+) -> Acknowledgement:
     from thaiformat.dates import format_thai_datetime
 
-    to_address = to_address.strip().lower()
-    from_address = central_address(municipality=municipality)
-    if not to_address or "@" not in to_address or from_address is None:
-        return None
-    with override("th"):
-        when = format_thai_datetime(registered_at)
+    when = format_thai_datetime(notice.registered_at)  # the caller activates Thai
+    subject, number = notice.subject, notice.receipt_number
     body = (
         f"เรียน ผู้ส่งหนังสือ\n\n"
         f"{municipality.name_th} ได้รับหนังสือของท่านแล้ว\n"
         f"เรื่อง: {subject}\n"
-        + (f"ที่: {sender_reference}\n" if sender_reference else "")
-        + f"เลขรับ: {receipt_number}\n"
+        + (f"ที่: {notice.sender_reference}\n" if notice.sender_reference else "")
+        + f"เลขรับ: {number}\n"
         f"วันที่และเวลาที่ลงรับ: {when}\n\n"
         "อีเมลฉบับนี้ส่งจากระบบโดยอัตโนมัติเพื่อแจ้งผลการรับหนังสือ\n\n"
         f"{municipality.name_en or municipality.name_th} has registered your letter "
-        f'"{subject}" under receipt number {receipt_number} on '
-        f"{timezone.localtime(registered_at):%d %B %Y at %H:%M} (Bangkok time).\n"
+        f'"{subject}" under receipt number {number} on '
+        f"{timezone.localtime(notice.registered_at):%d %B %Y at %H:%M} (Bangkok time).\n"
     )
-    ack, _created = Acknowledgement.objects.get_or_create(
+    return Acknowledgement(
         municipality=municipality,
-        letter_id=letter_id,
+        letter_id=notice.letter_id,
         to_address=to_address,
-        defaults={
-            "from_address": from_address,
-            "in_reply_to": in_reply_to,
-            "subject": f"แจ้งผลการรับหนังสือ เลขรับ {receipt_number}: {subject}"[:1000],
-            "body": body,
-        },
+        from_address=from_address,
+        in_reply_to=notice.in_reply_to,
+        subject=f"แจ้งผลการรับหนังสือ เลขรับ {number}: {subject}"[:1000],
+        body=body,
     )
-    transaction.on_commit(lambda: _send_soon(ack.pk))
-    return ack
 
 
-def _send_soon(ack_id: int) -> None:
-    from mailhosting.tasks import send_acknowledgement
+def _send_soon(*ack_ids: int) -> None:
+    from mailhosting.tasks import send_acknowledgements
 
     try:
-        send_acknowledgement.delay(ack_id)
-    except Exception:  # the broker down: the periodic sweep sends it
-        logger.warning("could not queue acknowledgement %s; the sweep will send it", ack_id)
+        send_acknowledgements.delay(list(ack_ids))
+    except Exception:  # the broker down: the periodic sweep sends them
+        logger.warning("could not queue acknowledgements %s; the sweep will send them", ack_ids)
 
 
 def receipt_header(number: str, registered_at: datetime) -> str:

@@ -33,12 +33,20 @@ def check_domain(domain_id: int) -> None:
 
 @shared_task(name="mailhosting.tasks.send_acknowledgement", acks_late=True)
 def send_acknowledgement(ack_id: int) -> None:
+    """One notice (messages queued before notices were sent per batch)."""
+    send_acknowledgements([ack_id])
+
+
+@shared_task(name="mailhosting.tasks.send_acknowledgements", acks_late=True)
+def send_acknowledgements(ack_ids: list[int]) -> int:
+    """The notices of one batch of arrived letters; each keeps its own attempts and status,
+    and one that fails is left to the sweep."""
     from mailhosting.acknowledgements import acknowledgement_send
     from mailhosting.models import Acknowledgement
 
-    ack = Acknowledgement.objects.filter(pk=ack_id).first()
-    if ack is not None:
-        acknowledgement_send(ack=ack)
+    return sum(
+        acknowledgement_send(ack=ack) for ack in Acknowledgement.objects.filter(pk__in=ack_ids)
+    )
 
 
 @shared_task(name="mailhosting.tasks.sweep_acknowledgements")

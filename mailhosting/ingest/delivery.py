@@ -1,18 +1,24 @@
-"""Deliver one received message to one central or unit address: into the municipality's intake.
+"""Deliver received messages to central or unit addresses: into the municipalities' intake.
 
-ONE database transaction records the message (raw copy, idempotency key, outcome) in the control
-plane and creates the intake item, with its attachments, in the municipality's schema. The LMTP
-service answers 250 only after it returns; anything it raises becomes a 451, so Postfix keeps the
-message and retries. The same Message-ID to the same recipient is delivered once.
+ONE database transaction records the messages (raw copy, idempotency key, outcome) in the
+control plane and creates the intake items, with their attachments (and, where the policy
+allows, their receipt numbers and notices), in the municipalities' schemas. The LMTP service
+hands over every delivery that arrived while the previous batch was being written (a group
+commit, ``deliver_many``) and answers 250 only after the commit; anything that fails becomes a
+451, so Postfix keeps the message and retries. A batch that fails is delivered again one message
+at a time, so one bad message fails alone. The same Message-ID to the same recipient is
+delivered once.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -25,6 +31,11 @@ from mailhosting.ingest.parsing import ParsedMail, parse
 from mailhosting.ingest.reports import REPORT_OUTCOMES, report_apply
 from mailhosting.models import InboundMessage, InboundOutcome, Mailbox
 from mailhosting.selectors import mailbox_for_address
+from registers.inputs import FileInput, LetterInput
+from tenants.models import Municipality
+
+if TYPE_CHECKING:
+    from registers.services.arrivals import Arrived
 
 logger = logging.getLogger(__name__)
 
@@ -83,92 +94,94 @@ def _store_raw(schema_name: str, raw: bytes, digest: str, at: datetime) -> str:
     return key
 
 
-def _auto_register(
-    mailbox: Mailbox, letter_id: int, parsed: ParsedMail, auth: AuthResults, message_id: str
-) -> bool:
-    """Register at once when the municipality's policy allows it; then owe the sender a notice.
-
-    Runs in the municipality's schema, inside the delivery transaction: the receipt number, the
-    intake item and the queued notice commit together or not at all.
-    """
-    from accounts.services import user_system
+def _may_register(policy: str, auth: AuthResults) -> bool:
+    """The municipality's policy (registry settings) for registering mail at once."""
     from registers.choices import MailAutoRegister
-    from registers.errors import DuplicateLetter
-    from registers.models import Letter
-    from registers.selectors.settings import registry_settings
-    from registers.services.letters import letter_register_incoming
 
-    policy = registry_settings().mail_auto_register
     if policy == MailAutoRegister.NEVER or not auth.authenticated:
         return False
-    if policy == MailAutoRegister.GOVERNMENT and not is_government(auth.from_domain):
-        return False
-    letter = Letter.objects.get(pk=letter_id)
-    try:
-        with transaction.atomic():
-            entry = letter_register_incoming(letter=letter, actor=user_system())
-    except DuplicateLetter:
-        return False  # a clerk decides about a possible duplicate
-    # The registers service queued the receipt notice (แจ้งผลการรับ) in this same transaction.
-    return entry.pk is not None
+    return policy != MailAutoRegister.GOVERNMENT or is_government(auth.from_domain)
 
 
-def _intake_letter(
-    mailbox: Mailbox, parsed: ParsedMail, message_id: str, source: tuple[str, int] | None = None
-) -> int:
-    """Create the intake item in the municipality's schema (the caller holds the transaction).
-
-    ``source``: (schema, letter id) of a letter handed over directly by another municipality
+def _letter_input(
+    mailbox: Mailbox,
+    parsed: ParsedMail,
+    message_id: str,
+    refused: list[str],
+    owner_unit_id: int | None,
+    source: tuple[str, int] | None,
+) -> LetterInput:
+    """``source``: (schema, letter id) of a letter handed over directly by another municipality
     of this platform (mailhosting.outbound), never read from the message itself."""
-    from accounts.models import OrgUnit
     from registers.choices import Channel
-    from registers.errors import RegistersError
-    from registers.inputs import FileInput, LetterInput
-    from registers.services.attachments import attachment_check
-    from registers.services.letters import intake_create
 
-    files: list[FileInput] = []
-    refused: list[str] = []
-    for attachment in parsed.attachments:
-        upload = FileInput(name=attachment.name, content=attachment.content)
-        try:
-            attachment_check(upload)
-        except RegistersError as exc:
-            # Kept in the raw message; the clerk sees why the file is not attached.
-            refused.append(f"{attachment.name}: {exc}")
-            continue
-        files.append(upload)
-    # PDFs first: the first file becomes the letter's main document.
-    files.sort(key=lambda f: 0 if f.content[:5] == b"%PDF-" else 1)
     summary = parsed.body_text[:SUMMARY_LIMIT]
     if refused:
         summary += "\n\n[ไฟล์แนบที่ไม่ได้นำเข้า (เก็บไว้ในต้นฉบับอีเมล)]\n" + "\n".join(refused)
     if parsed.defects:
         summary += "\n\n[อีเมลมีรูปแบบไม่สมบูรณ์: " + ", ".join(parsed.defects[:10]) + "]"
-    owner_unit_id = None
-    if mailbox.org_unit_code:
-        owner_unit_id = (
-            OrgUnit.objects.filter(code=mailbox.org_unit_code).values_list("pk", flat=True).first()
-        )
-    letter_date = timezone.localdate(parsed.date) if parsed.date else None
-    letter = intake_create(
-        data=LetterInput(
-            channel=Channel.PLATFORM if source else Channel.EMAIL,
-            source_tenant=source[0] if source else "",
-            source_letter_id=source[1] if source else None,
-            sender=parsed.sender_name or parsed.sender_address,
-            sender_email=parsed.sender_address,
-            recipient=mailbox.display_name or mailbox.address,
-            recipient_email=mailbox.address,
-            subject=(parsed.subject or "(ไม่มีเรื่อง)")[:500],
-            summary=summary.strip(),
-            letter_date=letter_date,
-            message_id=message_id,
-            owner_unit_id=owner_unit_id,
-        ),
-        files=files,
+    return LetterInput(
+        channel=Channel.PLATFORM if source else Channel.EMAIL,
+        source_tenant=source[0] if source else "",
+        source_letter_id=source[1] if source else None,
+        sender=parsed.sender_name or parsed.sender_address,
+        sender_email=parsed.sender_address,
+        recipient=mailbox.display_name or mailbox.address,
+        recipient_email=mailbox.address,
+        subject=(parsed.subject or "(ไม่มีเรื่อง)")[:500],
+        summary=summary.strip(),
+        letter_date=timezone.localdate(parsed.date) if parsed.date else None,
+        message_id=message_id,
+        owner_unit_id=owner_unit_id,
     )
-    return int(letter.pk)
+
+
+def _checked_files(
+    parsed: ParsedMail, max_bytes: int
+) -> tuple[list[tuple[FileInput, str]], list[str]]:
+    """The attachments the register takes (PDFs first: the first is the main document), and
+    why the others were refused (they stay in the raw message)."""
+    from registers.errors import RegistersError
+    from registers.services.attachments import attachment_check
+
+    files: list[tuple[FileInput, str]] = []
+    refused: list[str] = []
+    for attachment in parsed.attachments:
+        upload = FileInput(name=attachment.name, content=attachment.content)
+        try:
+            files.append((upload, attachment_check(upload, max_bytes=max_bytes)))
+        except RegistersError as exc:
+            refused.append(f"{attachment.name}: {exc}")
+    files.sort(key=lambda item: 0 if item[0].content[:5] == b"%PDF-" else 1)
+    return files, refused
+
+
+def _intake_letters(municipality: Municipality, deliveries: Sequence[Delivery]) -> list[Arrived]:
+    """The intake items (registered at once where allowed), in the municipality's schema, in
+    the caller's transaction."""
+    from accounts.models import OrgUnit
+    from accounts.services import user_system
+    from registers.selectors.settings import registry_settings
+    from registers.services.arrivals import Arrival, letters_arrive
+
+    options = registry_settings()
+    max_bytes = options.max_attachment_mb * 1024 * 1024
+    units: dict[str, int | None] = {}
+    arrivals = []
+    for delivery in deliveries:
+        mailbox, mail = delivery.mailbox, delivery.mail
+        assert mailbox is not None
+        code = mailbox.org_unit_code
+        if code and code not in units:
+            units[code] = OrgUnit.objects.filter(code=code).values_list("pk", flat=True).first()
+        files, refused = _checked_files(mail.parsed, max_bytes)
+        data = _letter_input(
+            mailbox, mail.parsed, mail.message_id, refused, units.get(code), delivery.source
+        )
+        register = _may_register(options.mail_auto_register, mail.auth)
+        arrivals.append(Arrival(data=data, files=files, register=register))
+    actor = user_system() if any(arrival.register for arrival in arrivals) else None
+    return letters_arrive(arrivals, actor=actor, options=options)
 
 
 class ReceivedMail:
@@ -190,6 +203,17 @@ class ReceivedMail:
         )
 
 
+@dataclass
+class Delivery:
+    """One message to one recipient."""
+
+    mail: ReceivedMail
+    mail_from: str
+    recipient: str
+    source: tuple[str, int] | None = None
+    mailbox: Mailbox | None = None
+
+
 def deliver(
     *,
     raw: bytes,
@@ -198,53 +222,147 @@ def deliver(
     mail: ReceivedMail | None = None,
     source: tuple[str, int] | None = None,
 ) -> DeliveryResult:
-    recipient = recipient.strip().lower()
-    mailbox = mailbox_for_address(recipient)
-    if mailbox is None:
-        raise UnknownRecipient(recipient)
-    municipality = mailbox.domain.municipality
-    mail = mail or ReceivedMail(raw)
-    parsed, message_id = mail.parsed, mail.message_id
-    existing = InboundMessage.objects.filter(recipient=recipient, message_id=message_id).first()
-    if existing is not None:
-        return DeliveryResult(existing, duplicate=True)
+    """One message to one recipient, in its own transaction (raises what ``deliver_many``
+    would report)."""
+    delivery = Delivery(mail or ReceivedMail(raw), mail_from, recipient, source)
+    (result,) = deliver_many([delivery])
+    if isinstance(result, Exception):
+        raise result
+    return result
 
+
+def deliver_many(deliveries: Sequence[Delivery]) -> list[DeliveryResult | Exception]:
+    """Deliver together, in one transaction; on failure, again one at a time. Returns, in
+    order, each delivery's result or the exception that stopped it (UnknownRecipient: a 550;
+    anything else: a 451)."""
+    results: list[DeliveryResult | Exception | None] = [None] * len(deliveries)
+    pending: list[int] = []
+    seen: dict[tuple[str, str], int] = {}
+    mailboxes: dict[str, Mailbox | None] = {}  # a batch is mostly for one saraban@
+    for index, delivery in enumerate(deliveries):
+        delivery.recipient = delivery.recipient.strip().lower()
+        if delivery.mailbox is None:  # the LMTP service passes the one it found at RCPT
+            if delivery.recipient not in mailboxes:
+                mailboxes[delivery.recipient] = mailbox_for_address(delivery.recipient)
+            delivery.mailbox = mailboxes[delivery.recipient]
+        if delivery.mailbox is None:
+            results[index] = UnknownRecipient(delivery.recipient)
+            continue
+        key = (delivery.recipient, delivery.mail.message_id)
+        if key in seen:  # the same message twice in one batch: the later one is a duplicate
+            continue
+        seen[key] = index
+        pending.append(index)
+    existing = _already_delivered([deliveries[i] for i in pending])
+    batch = []
+    for index in pending:
+        delivery = deliveries[index]
+        found = existing.get((delivery.recipient, delivery.mail.message_id))
+        if found is not None:
+            results[index] = DeliveryResult(found, duplicate=True)
+        else:
+            batch.append(index)
+    if len(batch) > 1:
+        try:
+            done = _deliver_together([deliveries[i] for i in batch])
+            for index, result in zip(batch, done, strict=True):
+                results[index] = result
+            batch = []
+        except Exception:
+            logger.warning("a batch of %s deliveries failed; delivering one at a time", len(batch))
+    for index in batch:
+        try:
+            (results[index],) = _deliver_together([deliveries[index]])
+        except IntegrityError as exc:
+            # Another delivery of the same message won the race: it is delivered once.
+            delivery = deliveries[index]
+            found = _already_delivered([delivery]).get(
+                (delivery.recipient, delivery.mail.message_id)
+            )
+            results[index] = DeliveryResult(found, duplicate=True) if found else exc
+        except Exception as exc:
+            logger.exception(
+                "delivery to %s failed; Postfix will retry", deliveries[index].recipient
+            )
+            results[index] = exc
+    for index, delivery in enumerate(deliveries):  # in-batch duplicates
+        if results[index] is None:
+            first = results[seen[(delivery.recipient, delivery.mail.message_id)]]
+            results[index] = (
+                DeliveryResult(first.inbound, duplicate=True)
+                if isinstance(first, DeliveryResult)
+                else first
+            )
+    return [result for result in results if result is not None]
+
+
+def _already_delivered(deliveries: Sequence[Delivery]) -> dict[tuple[str, str], InboundMessage]:
+    if not deliveries:
+        return {}
+    wanted = {(delivery.recipient, delivery.mail.message_id) for delivery in deliveries}
+    found = InboundMessage.objects.filter(
+        message_id__in={key[1] for key in wanted}, recipient__in={key[0] for key in wanted}
+    )
+    return {
+        (inbound.recipient, inbound.message_id): inbound
+        for inbound in found
+        if (inbound.recipient, inbound.message_id) in wanted
+    }
+
+
+def _deliver_together(deliveries: Sequence[Delivery]) -> list[DeliveryResult]:
     now = timezone.now()
-    digest = mail.digest
-    outcome = outcome_for(parsed, raw, mail_from=mail_from, recipient=recipient)
-    raw_key = _store_raw(municipality.schema_name, raw, digest, now)
-    auth = mail.auth
-    try:
-        with transaction.atomic():
-            inbound = InboundMessage.objects.create(
-                recipient=recipient,
-                message_id=message_id,
+    inbounds: list[InboundMessage] = []
+    for delivery in deliveries:
+        mail, municipality = delivery.mail, _municipality(delivery)
+        outcome = outcome_for(
+            mail.parsed, mail.raw, mail_from=delivery.mail_from, recipient=delivery.recipient
+        )
+        inbounds.append(
+            InboundMessage(
+                recipient=delivery.recipient,
+                message_id=mail.message_id,
                 municipality=municipality,
-                mail_from=mail_from[:320],
-                subject=parsed.subject[:2000],
-                raw_key=raw_key,
-                raw_sha256=digest,
-                raw_size=len(raw),
+                mail_from=delivery.mail_from[:320],
+                subject=mail.parsed.subject[:2000],
+                raw_key=_store_raw(municipality.schema_name, mail.raw, mail.digest, now),
+                raw_sha256=mail.digest,
+                raw_size=len(mail.raw),
                 outcome=outcome,
-                defects=parsed.defects[:50],
-                auth_results=auth.as_dict(),
+                defects=mail.parsed.defects[:50],
+                auth_results=mail.auth.as_dict(),
                 received_at=now,
             )
-            if outcome == InboundOutcome.INTAKE:
-                with municipality:
-                    inbound.letter_id = _intake_letter(mailbox, parsed, message_id, source)
-                    if _auto_register(mailbox, inbound.letter_id, parsed, auth, message_id):
-                        inbound.outcome = InboundOutcome.REGISTERED
-                inbound.save(update_fields=["letter_id", "outcome"])
-            elif outcome in REPORT_OUTCOMES:
-                report_apply(mail, recipient=recipient, municipality=municipality)
-    except IntegrityError:
-        # Another delivery of the same message won the race: it is delivered once.
-        existing = InboundMessage.objects.filter(recipient=recipient, message_id=message_id).first()
-        if existing is None:
-            raise
-        return DeliveryResult(existing, duplicate=True)
-    logger.info(
-        "mail for %s (%s): %s, letter %s", recipient, message_id, outcome, inbound.letter_id
-    )
-    return DeliveryResult(inbound, duplicate=False)
+        )
+    with transaction.atomic():
+        intake: dict[int, list[int]] = {}
+        for index, (delivery, inbound) in enumerate(zip(deliveries, inbounds, strict=True)):
+            if inbound.outcome == InboundOutcome.INTAKE:
+                intake.setdefault(inbound.municipality_id, []).append(index)
+            elif inbound.outcome in REPORT_OUTCOMES:
+                report_apply(
+                    delivery.mail, recipient=delivery.recipient, municipality=inbound.municipality
+                )
+        for indexes in intake.values():
+            municipality = inbounds[indexes[0]].municipality
+            with municipality:
+                arrived = _intake_letters(municipality, [deliveries[i] for i in indexes])
+            for index, letter in zip(indexes, arrived, strict=True):
+                inbounds[index].letter_id = letter.letter.pk
+                if letter.entry is not None:
+                    inbounds[index].outcome = InboundOutcome.REGISTERED
+        InboundMessage.objects.bulk_create(inbounds)
+    for inbound in inbounds:  # Postfix logs the reply, which says the same
+        logger.debug(
+            "mail for %s (%s): %s, letter %s",
+            inbound.recipient,
+            inbound.message_id,
+            inbound.outcome,
+            inbound.letter_id,
+        )
+    return [DeliveryResult(inbound, duplicate=False) for inbound in inbounds]
+
+
+def _municipality(delivery: Delivery) -> Municipality:
+    assert delivery.mailbox is not None
+    return delivery.mailbox.domain.municipality

@@ -11,9 +11,11 @@ import email.policy
 import email.utils
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.message import EmailMessage, Message
+from email.errors import HeaderParseError
+from email.header import decode_header, make_header
+from email.message import Message
 
-from mailhosting.ingest.thai_charsets import decode_bytes, register, repair
+from mailhosting.ingest.thai_charsets import decode_bytes, needs_repair, register, repair
 
 register()
 
@@ -42,27 +44,43 @@ class ParsedMail:
     authentication_results: list[str] = field(default_factory=list)  # topmost first
 
 
-def _raw_8bit(message: Message, name: str) -> str | None:
-    """A header sent as raw 8-bit bytes (no encoded words), decoded with the Thai fallbacks.
+def _words(value: str) -> str:
+    """RFC 2047 encoded words decoded, whatever charset label they carry (Thai ones read as
+    Windows-874); a label Python does not know is read as UTF-8, then Windows-874."""
+    if "=?" not in value:
+        return value
+    try:
+        chunks = decode_header(value)
+    except (HeaderParseError, ValueError):
+        return value
+    try:
+        return str(make_header(chunks))
+    except (LookupError, UnicodeError, HeaderParseError):
+        out = []
+        for chunk, charset in chunks:
+            out.append(chunk if isinstance(chunk, str) else decode_bytes(chunk, charset))
+        return "".join(out)
 
-    The email package turns such bytes into U+FFFD when it parses the header, so they are read
-    from the raw source value, which keeps them as surrogate escapes.
-    """
+
+def _raw(message: Message, name: str) -> str | None:
+    """The first such header as received: raw 8-bit bytes stay surrogate escapes (compat32's
+    ``get`` would turn them into an unreadable Header)."""
+    name = name.lower()
     for key, value in message.raw_items():
-        if key.lower() == name.lower() and isinstance(value, str) and value != repair(value):
-            return " ".join(repair(value).split())
+        if key.lower() == name:
+            return str(value)
     return None
 
 
 def _header(message: Message, name: str) -> str:
-    raw = _raw_8bit(message, name)
-    if raw is not None:
-        return raw
-    try:
-        value = message.get(name)
-    except Exception as exc:  # a header the email package cannot even parse
-        return f"<unreadable {name}: {type(exc).__name__}>"
-    return repair(str(value)).strip() if value is not None else ""
+    """A header's text. Raw 8-bit bytes (no encoded words) are decoded with the Thai
+    fallbacks; encoded words are decoded."""
+    text = _raw(message, name)
+    if text is None:
+        return ""
+    if needs_repair(text):
+        return " ".join(repair(text).split())
+    return repair(" ".join(_words(text).split())).strip()
 
 
 def _is_auto(message: Message) -> bool:
@@ -82,23 +100,31 @@ def _part_text(part: Message) -> str:
     return decode_bytes(payload, part.get_content_charset())
 
 
-def _file_name(part: Message, index: int) -> str:
-    name: str | None = None
+def _raw_8bit_param(part: Message) -> str | None:
+    """A file name sent as raw 8-bit bytes (older Thai systems): compat32 would read it as
+    U+FFFD, so its header is repaired first, then the parameter read from the repaired text."""
     for header, param in (("Content-Disposition", "filename"), ("Content-Type", "name")):
-        raw = _raw_8bit(part, header)
-        if raw is not None:
+        raw = _raw(part, header)
+        if raw is not None and needs_repair(raw):
             holder = Message()
-            holder[header] = raw
+            holder[header] = " ".join(repair(raw).split())
             found = holder.get_param(param, header=header.lower())
-            name = found if isinstance(found, str) else None
-            if name:
-                break
+            if isinstance(found, str) and found:
+                return found
+    return None
+
+
+def _file_name(part: Message, index: int) -> str:
+    name = _raw_8bit_param(part)
     try:
         name = name or part.get_filename()
     except Exception:
         name = None
     if name:
-        return repair(name).strip().replace("/", "_").replace("\\", "_")
+        # RFC 2231 is decoded by get_filename; RFC 2047 words (Outlook, Gmail) and raw 8-bit
+        # bytes (older Thai systems) are decoded here.
+        name = repair(name) if needs_repair(name) else _words(name)
+        return name.strip().replace("/", "_").replace("\\", "_")
     extension = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}.get(
         part.get_content_type(), ".bin"
     )
@@ -106,13 +132,14 @@ def _file_name(part: Message, index: int) -> str:
 
 
 def parse(raw: bytes) -> ParsedMail:
+    """compat32 (the email package's fast path): the few headers the register needs are decoded
+    here, so the policy's header objects are never built for the rest."""
     parsed = ParsedMail()
     try:
-        message = email.message_from_bytes(raw, policy=email.policy.default)
+        message = email.message_from_bytes(raw, policy=email.policy.compat32)
     except Exception as exc:
         parsed.defects.append(f"unparseable: {type(exc).__name__}: {exc}")
         return parsed
-    assert isinstance(message, EmailMessage)
     parsed.defects += [type(d).__name__ for d in message.defects]
 
     parsed.subject = _header(message, "Subject")
@@ -129,7 +156,9 @@ def parse(raw: bytes) -> ParsedMail:
     parsed.auto_submitted = _is_auto(message)
     parsed.is_delivery_report = message.get_content_type() == "multipart/report"
     parsed.authentication_results = [
-        repair(str(v)) for v in (message.get_all("Authentication-Results") or [])
+        repair(" ".join(str(value).split()))
+        for key, value in message.raw_items()
+        if key.lower() == "authentication-results"
     ]
     for key in ("Authentication-Results", "Received-SPF", "DKIM-Signature", "X-Loop"):
         value = _header(message, key)

@@ -8,6 +8,7 @@ that a strict TIS-620 decoder rejects. Decoding every Thai label as cp874 reads 
 from __future__ import annotations
 
 import codecs
+import re
 
 THAI_LABELS = frozenset(
     {
@@ -73,10 +74,18 @@ def _c1_to_cp874(text: str) -> str:
     )
 
 
+_SURROGATES = re.compile("[\udc80-\udcff]")
+_C1 = re.compile("[\x80-\x9f]")
+
+
+def needs_repair(text: str) -> bool:
+    return bool(_SURROGATES.search(text) or _C1.search(text))
+
+
 def repair(text: str) -> str:
     """Undo the surrogate escapes the email package leaves for raw 8-bit header bytes."""
-    if any("\udc80" <= ch <= "\udcff" for ch in text):
+    if _SURROGATES.search(text):
         text = decode_bytes(text.encode("utf-8", "surrogateescape"))
-    if any("\x80" <= ch <= "\x9f" for ch in text):
+    if _C1.search(text):
         text = _c1_to_cp874(text)
     return text

@@ -13,7 +13,7 @@ from config.paths import ensure_import_roots
 ensure_import_roots()
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
-from celery.signals import task_prerun  # noqa: E402
+from celery.signals import task_prerun, worker_init  # noqa: E402
 from tenant_schemas_celery.app import CeleryApp  # noqa: E402
 
 
@@ -36,3 +36,11 @@ def _tag_sentry_with_schema(**_kwargs: object) -> None:
         from config.sentry import tag_tenant
 
         tag_tenant(tenant_connection.schema_name)
+
+
+@worker_init.connect
+def _warm_up(**_kwargs: object) -> None:
+    """Before the worker forks its pool: every child starts with the Thai dictionary loaded."""
+    from config.warmup import warm_up
+
+    warm_up()

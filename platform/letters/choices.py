@@ -22,7 +22,17 @@ class DraftStatus(models.TextChoices):
     DRAFT = "draft", _("ร่าง")
     SUBMITTED = "submitted", _("เสนอลงนาม")
     RETURNED = "returned", _("ส่งกลับแก้ไข")
+    # Approved and numbered (registered, PDF rendered); the signature is made after the commit.
+    SIGNING = "signing", _("อนุมัติและออกเลขแล้ว รอลงนาม")
     ISSUED = "issued", _("อนุมัติและออกเลขแล้ว")
+
+
+class SigningState(models.TextChoices):
+    """Where an issued letter's signature is (``IssuedLetter.signing_state``)."""
+
+    PENDING = "pending", _("รอลงนาม")
+    FAILED = "failed", _("ลงนามไม่สำเร็จ")
+    SIGNED = "signed", _("ลงนามแล้ว")
 
 
 EDITABLE = (DraftStatus.DRAFT, DraftStatus.RETURNED)

@@ -19,5 +19,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("staff/drafts/<int:pk>/return/", drafts.draft_return_view, name="draft-return"),
     path("staff/drafts/<int:pk>/pdf/", drafts.issued_pdf, name="issued-pdf"),
     path("staff/drafts/<int:pk>/send/", drafts.issued_send_view, name="issued-send"),
+    path(
+        "staff/drafts/<int:pk>/sign-again/", drafts.issued_sign_again_view, name="issued-sign-again"
+    ),
     path("verify/<str:token>/", verify.verify, name="verify"),
 ]

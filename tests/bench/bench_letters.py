@@ -3,7 +3,11 @@
 The benchmark target (<= 0.5 s p50) is for render AND PAdES B-LT signing: the command line
 signs with the signing app's ``pdf_sign`` against the test PKI of tests/signing (a timestamp
 authority and OCSP responder on this machine, so network latency to a real TSA is not in the
-figure). Without ``sign`` (the smoke test) the figure is render-only and the row says so. Every run's PDF is checked: two pages, the subject found in
+figure). In the product the two halves run apart: the render inside the approval's transaction
+(the only part that holds the register's counter row), the signature in the Celery task after
+the commit (``letters.services.issuing``), through ``document_sign`` -> this same ``pdf_sign``;
+the figure is the time until a letter is issued. Without ``sign`` (the smoke test) the figure
+is render-only and the row says so. Every run's PDF is checked: two pages, the subject found in
 its text; the first one is also rasterised and checked for ink in the text area.
 
     infra/dev/bench --only B8 [--b8-letters 50]

@@ -10,7 +10,9 @@ BENCH_B7_LETTERS, BENCH_B7_QUERIES, BENCH_WORKERS. B6 (backups): 1,000 tenants x
 pg_dump -n over 20 of them, 4 jobs; BENCH_B6_TENANTS, BENCH_B6_LETTERS, BENCH_B6_SAMPLE,
 BENCH_B6_JOBS. B5 (mail ingest): 10,000 letters, PostgreSQL down 30 s in the second stream,
 2 ingest processes; BENCH_B5_MESSAGES, BENCH_B5_OUTAGE, BENCH_B5_PROCESSES. B8 (letters): 50
-two-page letters rendered (p50); BENCH_B8_LETTERS.
+two-page letters rendered (p50); BENCH_B8_LETTERS; and the year's receive register (5,000 rows)
+as PDF, median of 3 fresh processes; BENCH_B8_REGISTER_ROWS, BENCH_B8_REGISTER_RUNS
+(BENCH_B8_REGISTER_KEEP=<file> keeps the first PDF).
 """
 
 from __future__ import annotations
@@ -29,8 +31,8 @@ FULL.update({"b6_tenants": 1_000, "b6_letters": 500, "b6_sample": 20, "b6_jobs":
 SMOKE.update({"b5_messages": 30, "b5_outage": 3, "b5_processes": 2})
 FULL.update({"b5_messages": 10_000, "b5_outage": 30, "b5_processes": 2})
 # B8 letters: two-page external letters rendered (and signed when a signer is set up).
-SMOKE.update({"b8_letters": 3})
-FULL.update({"b8_letters": 50})
+SMOKE.update({"b8_letters": 3, "b8_register_rows": 60, "b8_register_runs": 1})
+FULL.update({"b8_letters": 50, "b8_register_rows": 5_000, "b8_register_runs": 3})
 
 
 def _env_int(name: str, default: int) -> int:
@@ -59,8 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     from tests.bench.harness import configure_cli, prepare_database, print_table, say
 
     configure_cli()
-    if only - {"B8"}:  # B8 renders letters without the database
-        prepare_database()
+    prepare_database()
     rows = []
     started = time.perf_counter()
     if "B4" in only:
@@ -95,6 +96,12 @@ def main(argv: list[str] | None = None) -> int:
         with bench_letters.test_pki_signer() as sign:
             b8_rows, _ = bench_letters.run(letters=sizes["b8_letters"], sign=sign)
         rows += b8_rows
+        from tests.bench import bench_register
+
+        b8_register_rows, _ = bench_register.run(
+            rows=sizes["b8_register_rows"], runs=sizes["b8_register_runs"]
+        )
+        rows += b8_register_rows
     if "B7" in only:
         from tests.bench import bench_search
 

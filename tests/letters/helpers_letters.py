@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,4 +114,43 @@ def qr_urls(pdf: bytes, tmp: Path) -> list[str]:
             ["zbarimg", "--quiet", "--raw", str(image)], capture_output=True, text=True
         )
         found += [line for line in result.stdout.splitlines() if line]
+    return found
+
+
+SIGN_TASK = "letters.tasks.issued_letter_sign"
+
+
+def signed(issued: Any) -> Any:
+    """Run the signature task that the approval queued after its commit (no worker runs in the
+    tests: the message waits in the broker) in this process; returns the letter, refreshed."""
+    from letters.tasks import issued_letter_sign
+
+    outcome = issued_letter_sign(issued.pk)
+    assert outcome == "signed", outcome
+    issued.refresh_from_db()
+    return issued
+
+
+def approve_and_sign(draft: Any, actor: Any, **kwargs: Any) -> Any:
+    """อนุมัติ, then the signature made after the commit: the letter as issued."""
+    from letters.services.issuing import draft_approve
+
+    return signed(draft_approve(draft=draft, actor=actor, **kwargs))
+
+
+def queued_tasks(name: str, *, take: bool = False) -> list[dict[str, Any]]:
+    """Messages of task ``name`` waiting in this run's Redis broker queue (their headers);
+    ``take`` removes them."""
+    import redis
+    from django.conf import settings
+
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    found = []
+    for raw in client.lrange(queue, 0, -1):
+        headers = json.loads(raw).get("headers", {})
+        if headers.get("task") == name:
+            found.append(headers)
+            if take:
+                client.lrem(queue, 1, raw)  # type: ignore[arg-type]
     return found

@@ -9,8 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import connections
 
 from tests.conftest import host_of, make_staff
+from tests.letters.helpers_letters import SIGN_TASK, queued_tasks, signed
 from tests.registers.helpers_browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -99,12 +101,28 @@ def test_draft_with_live_preview_then_approve_and_see_the_number(
         mayor.get_by_role("button", name="อนุมัติและออกเลข").click()
         number = mayor.locator(".issued-number")
         expect(number).to_have_text(f"{prefix}/1")
-        mayor.screenshot(path=str(shots / "4-approved-numbered.png"), full_page=True)
+        # Numbered at once; the signature is made after the commit, by a worker (none runs
+        # here: the test signs in its own process, and the page follows by itself).
+        expect(mayor.locator("#issued-head")).to_have_text("ออกเลขแล้ว รอลงนาม")
+        mayor.screenshot(path=str(shots / "4-approved-awaiting-signature.png"), full_page=True)
         with tenant:
             draft = LetterDraft.objects.get(subject=SUBJECT)
-            assert draft.status == "issued"
+            assert draft.status == "signing"
             token = draft.issued.verify_token
+        waiting = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+        waiting.goto(f"{base}/verify/{token}/")
+        expect(waiting.locator("#verify-status")).to_have_text("รอลงนาม")
+        with tenant:
+            signed(draft.issued)
+            draft.refresh_from_db()
+            assert draft.status == "issued"
             sha = draft.issued.sha256
+        # ORM calls under Playwright's greenlet opened a connection of their own; close it, or
+        # it outlives the test and the test database cannot be dropped.
+        connections.close_all()
+        expect(mayor.locator("#issued-head")).to_have_text("ออกเลขแล้ว", timeout=20_000)
+        expect(mayor.get_by_role("link", name="ดาวน์โหลด PDF")).to_be_visible()
+        mayor.screenshot(path=str(shots / "4-approved-numbered.png"), full_page=True)
 
         # 3. Anyone holding the letter opens its check page, without logging in.
         visitor = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
@@ -116,3 +134,4 @@ def test_draft_with_live_preview_then_approve_and_see_the_number(
         expect(visitor.locator(".verify-result.same")).to_be_visible()
         visitor.screenshot(path=str(shots / "5-public-check-phone.png"), full_page=True)
         browser.close()
+    queued_tasks(SIGN_TASK, take=True)  # the message the approval queued (no worker here)

@@ -12,7 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.conftest import client_for
-from tests.letters.helpers_letters import SUBJECT, draft_input, qr_urls
+from tests.letters.helpers_letters import SUBJECT, approve_and_sign, draft_input, qr_urls, signed
 
 pytestmark = [pytest.mark.letters, pytest.mark.django_db]
 
@@ -71,8 +71,16 @@ def test_draft_in_the_browser_pages_then_approve(alpha: Any, author: Any, approv
         draft.refresh_from_db()
         assert draft.letter is not None
         reference = draft.letter.reference
-    assert draft.status == "issued"
-    assert f"อนุมัติแล้ว ออกเลขที่ {reference}" in body
+    assert draft.status == "signing"  # numbered; signed after the commit
+    assert f"อนุมัติแล้ว ออกเลขที่ {reference} กำลังลงนาม" in body
+    assert "ออกเลขแล้ว รอลงนาม" in body and "กำลังลงนาม" in body
+    assert 'hx-trigger="every 5s"' in body  # the section follows the signature by itself
+    assert f"/staff/drafts/{draft.pk}/pdf/" not in body
+    assert writer.get(f"/staff/drafts/{draft.pk}/pdf/").status_code == 404
+    with alpha:
+        signed(draft.issued)
+    page = writer.get(f"/staff/drafts/{draft.pk}/").content.decode()
+    assert "ออกเลขแล้ว รอลงนาม" not in page and "ลงชื่อด้วยการพิมพ์ชื่อ" in page
     pdf = writer.get(f"/staff/drafts/{draft.pk}/pdf/")
     assert pdf["Content-Type"] == "application/pdf"
     assert b"".join(pdf.streaming_content).startswith(b"%PDF-")
@@ -94,10 +102,9 @@ def test_others_cannot_see_a_draft(alpha: Any, author: Any, in_alpha: Any) -> No
 @pytest.fixture
 def issued(author: Any, approver: Any) -> Any:
     from letters.services.drafting import draft_create, draft_submit
-    from letters.services.issuing import draft_approve
 
     draft = draft_submit(draft=draft_create(data=draft_input(), actor=author), actor=author)
-    return draft_approve(draft=draft, actor=approver)
+    return approve_and_sign(draft, approver)
 
 
 def test_qr_code_opens_the_public_check_page(alpha: Any, issued: Any, tmp_path: Path) -> None:
@@ -156,10 +163,9 @@ def test_tokens_are_per_municipality(alpha: Any, beta: Any, issued: Any) -> None
 
 def test_a_classified_letter_shows_no_subject(alpha: Any, author: Any, approver: Any) -> None:
     from letters.services.drafting import draft_create, draft_submit
-    from letters.services.issuing import draft_approve
 
     draft = draft_create(data=draft_input(secrecy="confidential"), actor=author)
-    issued = draft_approve(draft=draft_submit(draft=draft, actor=author), actor=approver)
+    issued = approve_and_sign(draft_submit(draft=draft, actor=author), approver)
     html = client_for(alpha).get(f"/verify/{issued.verify_token}/").content.decode()
     assert issued.letter.reference in html and issued.sha256 in html
     assert SUBJECT not in html

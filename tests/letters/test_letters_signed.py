@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import client_for
-from tests.letters.helpers_letters import draft_input, pdf_text, rasters
+from tests.letters.helpers_letters import approve_and_sign, draft_input, pdf_text, rasters
 from tests.signing.helpers_pki import Pki, nss_db, pdfsig
 
 pytestmark = [pytest.mark.letters, pytest.mark.django_db]
@@ -18,12 +18,11 @@ pytestmark = [pytest.mark.letters, pytest.mark.django_db]
 
 def _approve(author: Any, approver: Any, **overrides: Any) -> Any:
     from letters.services.drafting import draft_create, draft_submit
-    from letters.services.issuing import draft_approve
 
     draft = draft_submit(
         draft=draft_create(data=draft_input(**overrides), actor=author), actor=author
     )
-    return draft_approve(draft=draft, actor=approver, ip_address="198.51.100.7")
+    return approve_and_sign(draft, approver, ip_address="198.51.100.7")
 
 
 def test_with_a_certificate_the_letter_is_pades_signed(

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import make_staff
-from tests.letters.helpers_letters import SUBJECT, draft_input, pdf_text
+from tests.letters.helpers_letters import SUBJECT, draft_input, pdf_text, signed
 
 pytestmark = [pytest.mark.letters, pytest.mark.django_db]
 
@@ -31,6 +31,20 @@ def test_approval_numbers_registers_renders_and_audits(
 
     draft = _submitted(author)
     issued = draft_approve(draft=draft, actor=approver)
+
+    # Approved, numbered and rendered in the transaction; the signature comes after the commit.
+    draft.refresh_from_db()
+    assert draft.status == "signing" and issued.signing_state == "pending"
+    assert issued.signer == approver and not issued.with_certificate  # no credential: typed
+    assert not issued.file and not issued.sha256
+    unsigned = issued.open_unsigned()
+    assert hashlib.sha256(unsigned).hexdigest() == issued.unsigned_sha256
+    assert not issued.letter.attachments.exists()  # nothing to download or send yet
+    assert AuditEntry.objects.order_by("seq").last().action == "draft.approve"
+    issued = signed(issued)
+    # The signature is an incremental update of exactly the bytes rendered at approval.
+    assert issued.open_bytes()[: len(unsigned)] == unsigned
+    assert bytes(issued.unsigned_pdf) == b""  # no longer kept in the row
 
     prefix = current_agency().letter_code_prefix
     entry = RegisterEntry.objects.get(letter=issued.letter)
@@ -62,10 +76,14 @@ def test_approval_numbers_registers_renders_and_audits(
     actions = list(AuditEntry.objects.order_by("seq").values_list("action", flat=True))
     for action in ("draft.create", "draft.submit", "outgoing.create", "register.send"):
         assert action in actions
-    assert actions[-1] == "draft.approve"
+    assert actions.index("draft.approve") < actions.index("signing.typed_name")
+    assert actions[-1] == "draft.signed"
     approval = AuditEntry.objects.get(action="draft.approve")
-    assert approval.data["sha256"] == issued.sha256
+    assert approval.data["unsigned_sha256"] == issued.unsigned_sha256
     assert approval.data["reference"] == letter.reference
+    assert approval.data["signature"] == "typed_name"
+    done = AuditEntry.objects.get(action="draft.signed")
+    assert done.data["sha256"] == issued.sha256 and done.data["signature"] == "typed_name"
 
 
 def letter_schema() -> str:

@@ -160,6 +160,29 @@ def test_auto_replies_bounces_and_loops_are_kept_but_not_put_in_the_intake(
     assert not InboundMessage.objects.filter(recipient=address, letter_id__isnull=False).exists()
 
 
+def test_dot_stuffed_lines_arrive_as_the_sender_wrote_them(lmtp: tuple[Any, str, int]) -> None:
+    """DATA is read in large pieces: the lines that begin with a dot (stuffed by the client,
+    RFC 5321 4.5.2), a first line of its own, and the end marker split across reads."""
+    from django.core.files.storage import default_storage
+
+    _tenant, address, port = lmtp
+    raw = _letter("<dots@province.go.th>").replace(
+        b"\r\n\r\n", b"\r\n\r\n.\r\n..two\r\n.hidden\r\n" + b"x" * 70_000 + b".\r\n", 1
+    )
+    with smtplib.LMTP("127.0.0.1", port) as client:
+        client.ehlo("mx.test")
+        client.mail("saraban@province.go.th")
+        assert client.rcpt(address)[0] == 250
+        assert client.docmd("DATA")[0] == 354
+        stuffed = raw.replace(b"\r\n.", b"\r\n..") + b"\r\n.\r\n"
+        for start in range(0, len(stuffed), 4093):  # odd pieces: the marker straddles sends
+            client.send(stuffed[start : start + 4093])
+        assert client.getreply()[0] == 250
+    inbound = InboundMessage.objects.get(recipient=address, message_id="<dots@province.go.th>")
+    with default_storage.open(inbound.raw_key, "rb") as stored:
+        assert stored.read() == raw + b"\r\n"
+
+
 def test_a_message_over_the_limit_is_refused_permanently(
     lmtp: tuple[Any, str, int], settings: Any
 ) -> None:

@@ -197,17 +197,21 @@ def test_mail_between_two_municipalities_is_registered_and_the_notice_comes_back
             assert inbound.auth_results["dmarc"] == "pass"
             print(f"registered through Postfix in {elapsed:.2f} s")
 
-            def stamped() -> bool:
-                with receiver:
-                    from registers.models import Attachment
+            # The worker's part, after the commit: the PDF's text, the search document and
+            # the receipt stamp (ตรารับ).
+            from registers.models import Attachment, Letter
+            from registers.tasks.indexing import letters_index_arrived
 
-                    found = Attachment.objects.filter(
-                        letter_id=inbound.letter_id, role="stamped"
-                    ).exists()
-                connection.set_schema_to_public()
-                return found
-
-            assert _wait_for(stamped), "the receipt stamp (ตรารับ) was not made"
+            with receiver:
+                assert not Attachment.objects.filter(letter_id=inbound.letter_id, role="stamped")
+                unindexed = Letter.objects.filter(search_document__isnull=True)
+                assert unindexed.filter(pk=inbound.letter_id).exists()
+                assert letters_index_arrived([inbound.letter_id]) == 1
+                assert Attachment.objects.filter(
+                    letter_id=inbound.letter_id, role="stamped"
+                ).exists(), "the receipt stamp (ตรารับ) was not made"
+                assert not unindexed.filter(pk=inbound.letter_id).exists()
+            connection.set_schema_to_public()
 
             # The notice goes out through the same Postfix (the platform's relay) to B.
             settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

@@ -54,3 +54,19 @@ def test_b7_search_recall_against_brute_force(
     assert figures.recall_macro >= bench_search.TARGET_RECALL, figures.missed
     assert min(figures.precision) > 0.5
     assert rows[1].passed
+
+
+def test_b8_register_pdf_reads_back(
+    django_db_setup: None, django_db_blocker: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The register as a clerk requests it, in a fresh process: pages, text and image hold."""
+    from tests.bench import bench_register
+
+    with django_db_blocker.unblock():
+        rows, figures = bench_register.run(rows=60, runs=1, out=quiet)
+    assert figures.text_ok and figures.sheet_ok and figures.image_ok
+    assert len(figures.seconds) == 1 and figures.seconds[0] > 0 and figures.typst[0] > 0
+    assert 5 <= figures.pages[0] <= 30
+    assert "CHECKS FAILED" not in rows[0].notes
+    print_table(rows)
+    assert "B8 register (60 rows" in capsys.readouterr().out

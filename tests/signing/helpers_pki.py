@@ -4,6 +4,11 @@ authority served over HTTP on a free port (a thread in the test process).
 root -> intermediate -> signers (valid, revoked, expired) and the TSA; a second, unrelated
 root ("stranger") with its own signer for the untrusted case. Certificates carry an AIA OCSP
 URL pointing at the local responder, which answers from ``Pki.revoked``.
+
+The TSA can be made down or slow: ``tsa_outage = n`` answers the next n timestamp requests with
+503; ``tsa_open.clear()`` holds every timestamp request until ``tsa_open.set()`` (``tsa_waiting``
+is set when one is held); ``ocsp_outage = n`` does the same to the OCSP responder.
+``tsa_reset()`` puts them all back.
 """
 
 from __future__ import annotations
@@ -108,6 +113,11 @@ class Pki:
             "Stranger Signer", self.stranger_root, start=now - dt.timedelta(days=1), days=365
         )
         self._server: ThreadingHTTPServer | None = None
+        self.tsa_outage = 0
+        self.ocsp_outage = 0  # the same for the OCSP responder
+        self.tsa_open = threading.Event()
+        self.tsa_open.set()
+        self.tsa_waiting = threading.Event()
 
     # --- issuing ------------------------------------------------------------------------
     def _issue(
@@ -243,6 +253,11 @@ class Pki:
         )
         return bytes(stamper.request_tsa_response(tsp.TimeStampReq.load(body)).dump())
 
+    def tsa_reset(self) -> None:
+        self.tsa_outage = self.ocsp_outage = 0
+        self.tsa_open.set()
+        self.tsa_waiting.clear()
+
     def start(self) -> None:
         pki = self
 
@@ -251,8 +266,19 @@ class Pki:
                 pki.requests += 1
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 if self.path.startswith("/ocsp"):
+                    if pki.ocsp_outage > 0:
+                        pki.ocsp_outage -= 1
+                        self.send_error(503)
+                        return
                     reply, kind = pki.ocsp_response(body), "application/ocsp-response"
                 elif self.path.startswith("/tsa"):
+                    if pki.tsa_outage > 0:  # an outage: the TSA's load balancer answers 503
+                        pki.tsa_outage -= 1
+                        self.send_error(503)
+                        return
+                    if not pki.tsa_open.is_set():  # a slow TSA: held until the test opens it
+                        pki.tsa_waiting.set()
+                        pki.tsa_open.wait(timeout=60)
                     reply, kind = pki.tsa_response(body), "application/timestamp-reply"
                 else:
                     self.send_error(404)

@@ -5,6 +5,7 @@ certificate is still judged valid at its timestamp."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import time
 from typing import Any
@@ -78,3 +79,39 @@ def test_lt_signature_outlives_its_certificate(signing_env: Pki) -> None:
     assert check.expired
     assert report.verdict == "valid", report
     assert check.judged_at_timestamp
+
+
+def test_before_record_sees_the_signed_bytes_before_anything_is_written(
+    alpha: Any, signing_env: Pki
+) -> None:
+    """The letters app stores the signed PDF (S3) there: before the audit entry, which holds the
+    municipality's audit-chain lock until the caller's transaction ends."""
+    from signing.models import TypedNameSignature
+
+    SIGNATURE_ACTIONS = ("signing.typed_name", "signing.pades")
+    typed = make_staff(alpha, "deputy", role_codes=("executive",))
+    certified = make_staff(alpha, "mayor", role_codes=("executive",))
+    seen: list[tuple[str, int, int]] = []
+
+    def check(pdf: bytes) -> None:
+        seen.append(
+            (
+                hashlib.sha256(pdf).hexdigest(),
+                AuditEntry.objects.filter(action__in=SIGNATURE_ACTIONS).count(),
+                TypedNameSignature.objects.count(),
+            )
+        )
+
+    with alpha:
+        credential_upload_pkcs12(
+            user=certified, data=signing_env.p12(signing_env.valid), password="test-pass"
+        )
+        first = document_sign(
+            pdf=letter_pdf(), user=typed, visible=VISIBLE, retention_years=1, before_record=check
+        )
+        second = document_sign(
+            pdf=letter_pdf(), user=certified, visible=VISIBLE, retention_years=1,
+            before_record=check,
+        )  # fmt: skip
+        assert AuditEntry.objects.filter(action__in=SIGNATURE_ACTIONS).count() == 2
+    assert seen == [(first.sha256, 0, 0), (second.sha256, 1, 1)]

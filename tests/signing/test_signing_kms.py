@@ -5,6 +5,7 @@ validate with pyHanko and with pdfsig, and a certificate for another key is refu
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from signing.errors import CredentialRejected
+from signing.kms import KmsSigner
 from signing.services import SignatureAppearance, credential_register_kms, pdf_sign
 from signing.validation import pdf_validate
 from tests.conftest import make_staff
@@ -81,3 +83,26 @@ def test_certificate_of_another_key_is_refused(alpha: Any, kms: Any, pki: Pki) -
     user = make_staff(alpha, "kmsuser2", role_codes=("executive",))
     with alpha, pytest.raises(CredentialRejected, match="KMS"):
         credential_register_kms(user=user, key_id=key_id, certificate_pem=chain_pem)
+
+
+def test_kms_down_is_temporary_a_disabled_key_is_not(
+    alpha: Any, kms: Any, signing_env: Pki, settings: Any
+) -> None:
+    """KMS unreachable: SigningUnavailable (the letters app retries); an unknown key: final."""
+    from signing.errors import SigningError, SigningUnavailable
+
+    key_id, public = _kms_key(kms)
+    issued = signing_env.issue_for_key("นายกุญแจ ปิดใช้", public)
+    chain_pem = b"".join(c.pem() for c in signing_env.chain(issued))
+    user = make_staff(alpha, "kmsuser3", role_codes=("executive",))
+    with alpha:
+        credential = credential_register_kms(user=user, key_id=key_id, certificate_pem=chain_pem)
+        settings.SIGNING_KMS_ENDPOINT_URL = f"http://127.0.0.1:{free_port()}"  # nothing listens
+        with pytest.raises(SigningUnavailable):
+            pdf_sign(pdf=letter_pdf(), credential=credential)
+        settings.SIGNING_KMS_ENDPOINT_URL = kms.meta.endpoint_url
+        chain = [c.asn1() for c in signing_env.chain(issued)]
+        gone = KmsSigner(key_id=str(uuid.uuid4()), signing_cert=chain[0], other_certs=chain[1:])
+        with pytest.raises(SigningError) as refused:  # NotFoundException: not worth retrying
+            pdf_sign(pdf=letter_pdf(), credential=gone)
+        assert not isinstance(refused.value, SigningUnavailable)

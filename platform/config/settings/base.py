@@ -381,6 +381,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": 900.0,
         "args": ["registers.tasks.receipts.stamp_missing_receipts"],
     },
+    # Arrived letters a lost task left without search document (registers.tasks.indexing).
+    "index-missing-letters": {
+        "task": "tenants.tasks.fan_out",
+        "schedule": 300.0,
+        "args": ["registers.tasks.indexing.index_missing_letters"],
+    },
     # Signature checks of arriving signed PDFs that the queue missed (signing.tasks).
     "check-missed-signatures": {
         "task": "tenants.tasks.fan_out",
@@ -418,6 +424,13 @@ CELERY_BEAT_SCHEDULE["mail-dispatch-sweep"] = {
     "task": "tenants.tasks.fan_out",
     "schedule": 600.0,
     "args": ["registers.tasks.dispatch.dispatch_sweep"],
+}
+# Approved letters still awaiting their signature: a lost task, or retries spent during a
+# TSA/OCSP/KMS outage (letters.tasks; signing happens after the approval's commit).
+CELERY_BEAT_SCHEDULE["letters-signing-sweep"] = {
+    "task": "tenants.tasks.fan_out",
+    "schedule": 300.0,
+    "args": ["letters.tasks.issued_letters_sweep"],
 }
 ONBOARDING_EXTRA_STEPS += ["billing.onboarding.step_billing"]
 TENANT_SPARE_SCHEMAS = env_int("TENANT_SPARE_SCHEMAS", 3, minimum=0)
@@ -535,7 +548,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # aiosmtpd logs every SMTP/LMTP command at INFO; Postfix logs each delivery already.
+        "mail.log": {"level": "WARNING"},
+    },
 }
 
 X_FRAME_OPTIONS = "DENY"

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
 from accounts.models import RoleCode
-from letters.choices import EDITABLE, DraftStatus
+from letters.choices import EDITABLE, DraftStatus, SigningState
 from letters.models import IssuedLetter, LetterDraft
 from letters.pdf.content import LetterContent
 from registers.agency import current_agency
@@ -87,4 +87,24 @@ def issued_by_token(token: str) -> IssuedLetter | None:
     """The issued letter a QR code points at, in this municipality's schema only."""
     if not token or len(token) > 64:
         return None
-    return IssuedLetter.objects.select_related("letter").filter(verify_token=token).first()
+    return (
+        IssuedLetter.objects.select_related("letter")
+        .defer("unsigned_pdf")
+        .filter(verify_token=token)
+        .first()
+    )
+
+
+def issued_awaiting_signature(*, older_than: datetime, limit: int = 500) -> list[int]:
+    """Letters approved but still unsigned whose last signing attempt (or approval, if never
+    tried) is older than ``older_than``: their task was lost (broker down, worker killed) or its
+    retries ran out. The beat sweep queues them again; oldest first."""
+    return list(
+        IssuedLetter.objects.filter(signing_state=SigningState.PENDING)
+        .filter(
+            Q(signing_attempted_at__lt=older_than)
+            | Q(signing_attempted_at__isnull=True, issued_at__lt=older_than)
+        )
+        .order_by("issued_at")
+        .values_list("pk", flat=True)[:limit]
+    )

@@ -16,7 +16,7 @@ from letters.forms import DraftForm, ReturnForm
 from letters.models import LetterDraft
 from letters.selectors.drafts import can_approve, can_edit, drafts_awaiting, drafts_visible
 from letters.services.drafting import draft_create, draft_return, draft_submit, draft_update
-from letters.services.issuing import draft_approve
+from letters.services.issuing import draft_approve, issued_letter_sign_again
 from registers.agency import current_agency
 from registers.errors import RegistersError
 from registers.views.access import ANY_STAFF, page, roles_required
@@ -33,9 +33,13 @@ def draft_list(request: HttpRequest) -> HttpResponse:
     mine = drafts_visible(request.user).filter(created_by_id=request.user.pk)
     context = {
         "section": "drafts",
-        "mine": mine.exclude(status=DraftStatus.ISSUED)[:100],
+        "mine": mine.exclude(status__in=(DraftStatus.ISSUED, DraftStatus.SIGNING))[:100],
         "awaiting": drafts_awaiting(request.user)[:100],
-        "issued": drafts_visible(request.user).filter(status=DraftStatus.ISSUED)[:50],
+        # Numbered letters, the ones still awaiting their signature included (marked so).
+        "issued": drafts_visible(request.user)
+        .filter(status__in=(DraftStatus.ISSUED, DraftStatus.SIGNING))
+        .select_related("issued")
+        .defer("issued__unsigned_pdf")[:50],
         "kinds": DraftKind.choices,
     }
     return page(request, "letters/draft_list.html", context)
@@ -108,13 +112,22 @@ def draft_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     return _submit(request, draft)
                 messages.success(request, _("บันทึกร่างหนังสือแล้ว"))
                 return redirect("letters:draft-detail", pk=draft.pk)
+    issued = (
+        getattr(draft, "issued", None)
+        if draft.status in (DraftStatus.ISSUED, DraftStatus.SIGNING)
+        else None
+    )
     context = {
         "section": "drafts",
         "draft": draft,
         "form": form,
         "can_approve": can_approve(request.user) and draft.status == DraftStatus.SUBMITTED,
         "return_form": ReturnForm(),
-        "issued": getattr(draft, "issued", None) if draft.status == DraftStatus.ISSUED else None,
+        "issued": issued,
+        # The signature failed, or keeps failing: an approver may have it signed again.
+        "can_sign_again": issued is not None
+        and issued.signing_failing
+        and can_approve(request.user),
     }
     return page(request, "letters/draft_detail.html", context)
 
@@ -138,8 +151,28 @@ def draft_approve_view(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("อนุมัติแล้ว ออกเลขที่ %(reference)s") % {"reference": issued.letter.reference},
+            _("อนุมัติแล้ว ออกเลขที่ %(reference)s กำลังลงนาม เมื่อลงนามเสร็จจึงดาวน์โหลดหรือส่งได้")
+            % {"reference": issued.letter.reference},
         )
+    return redirect("letters:draft-detail", pk=draft.pk)
+
+
+@require_POST
+@roles_required(ANY_STAFF)
+def issued_sign_again_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """ลงนามใหม่: the signature failed; this approver signs it (certificate or typed name)."""
+    draft = _draft_or_404(request, pk)
+    issued = getattr(draft, "issued", None)
+    if issued is None:
+        raise Http404
+    try:
+        issued_letter_sign_again(
+            issued=issued, actor=request.user, ip_address=request.META.get("REMOTE_ADDR")
+        )
+    except BilingualError as error:
+        messages.error(request, error.text())
+    else:
+        messages.success(request, _("สั่งลงนามใหม่แล้ว ระบบกำลังลงนาม"))
     return redirect("letters:draft-detail", pk=draft.pk)
 
 
@@ -164,7 +197,7 @@ def draft_return_view(request: HttpRequest, pk: int) -> HttpResponse:
 def issued_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     draft = _draft_or_404(request, pk)
     issued = getattr(draft, "issued", None)
-    if issued is None:
+    if issued is None or not issued.is_signed:  # only the signed copy is ever offered
         raise Http404
     response: Any = FileResponse(
         issued.file.open("rb"),
@@ -179,7 +212,10 @@ def issued_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 def issued_send_view(request: HttpRequest, pk: int) -> HttpResponse:
     """ส่งทางอีเมล: the issued letter goes to the addresses on the draft (registers' dispatch)."""
     draft = _draft_or_404(request, pk)
+    issued = getattr(draft, "issued", None)
     if draft.status != DraftStatus.ISSUED or draft.letter is None:
+        raise Http404
+    if issued is None or not issued.is_signed:  # only the signed copy is ever sent
         raise Http404
     from registers.services.dispatch import letter_dispatch_email
 

@@ -2,7 +2,9 @@
 
 It confirms the number, date, subject and SHA-256 of the letter as issued, and lets a holder
 check their copy (upload, hashed here and discarded; or a pasted hash). Classified letters
-show no subject. An unknown token is a 404 like any other missing page.
+show no subject. An unknown token is a 404 like any other missing page. A letter approved but
+not signed yet has no issued copy to check against: the page says it awaits its signature
+(the QR code is printed before the signature is made) and offers no check.
 """
 
 from __future__ import annotations
@@ -23,6 +25,19 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
     issued = issued_by_token(token)
     if issued is None:
         raise Http404
+    if not issued.is_signed:
+        return render(
+            request,
+            "letters/verify.html",
+            {
+                "issued": issued,
+                "letter": issued.letter,
+                "agency": current_agency(),
+                "awaiting": True,
+                "show_subject": not issued.letter.is_restricted,
+            },
+            status=400 if request.method == "POST" else 200,
+        )
     posted = request.method == "POST"
     form = VerifyForm(request.POST if posted else None, request.FILES if posted else None)
     outcome = ""

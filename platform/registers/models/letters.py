@@ -104,6 +104,12 @@ class Letter(models.Model):
             models.Index(fields=["reference", "letter_date"], name="letter_ref_date"),
             models.Index(fields=["message_id"], name="letter_message_id"),
             GinIndex(fields=["search_document"], name="letter_search"),
+            # The indexing sweep: letters the mail ingest left for the task (arrivals.py).
+            models.Index(
+                fields=["id"],
+                name="letter_unindexed",
+                condition=models.Q(search_document__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

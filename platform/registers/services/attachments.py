@@ -78,6 +78,45 @@ def attachment_check(upload: FileInput, *, max_bytes: int | None = None) -> str:
     return content_type
 
 
+def attachment_build(
+    *,
+    letter: Letter,
+    upload: FileInput,
+    content_type: str,
+    role: str = AttachmentRole.ATTACHMENT,
+    actor: Any = None,
+    derived_from: Attachment | None = None,
+    extract_text: bool = True,
+) -> Attachment:
+    """The file written to storage and its row, not yet saved (the mail ingest saves many at
+    once). Without ``extract_text`` an original PDF's text is left for the indexing task."""
+    if letter.is_paper_only:
+        raise AttachmentRejected(_("หนังสือลับที่สุดเก็บไฟล์ในระบบไม่ได้"))
+    name = clean_file_name(upload.name)
+    attachment = Attachment(
+        letter=letter,
+        role=role,
+        original_name=name,
+        content_type=content_type,
+        size=len(upload.content),
+        sha256=hashlib.sha256(upload.content).hexdigest(),
+        derived_from=derived_from,
+        created_by=actor,
+    )
+    if extract_text and content_type == PDF and derived_from is None:
+        attachment.text = pdf_text(upload.content)
+    attachment.file.save(name, ContentFile(upload.content), save=False)
+    return attachment
+
+
+def attachment_stored_hooks(attachment: Attachment, content: bytes) -> None:
+    """What follows a stored original: a check of its signatures if it is signed."""
+    if attachment.content_type == PDF and attachment.derived_from_id is None:
+        from signing.intake import attachment_stored  # signing depends on registers
+
+        attachment_stored(attachment, content)  # queues a check if it is signed
+
+
 def attachment_store(
     *,
     letter: Letter,
@@ -95,29 +134,20 @@ def attachment_store(
     files are in pass ``reindex=False``. Derived copies (the stamped one) add no text: their
     words are the original's.
     """
-    if letter.is_paper_only:
+    if letter.is_paper_only:  # before the type check: the clearer refusal
         raise AttachmentRejected(_("หนังสือลับที่สุดเก็บไฟล์ในระบบไม่ได้"))
     if content_type is None:
         content_type = attachment_check(upload)
-    name = clean_file_name(upload.name)
-    attachment = Attachment(
+    attachment = attachment_build(
         letter=letter,
-        role=role,
-        original_name=name,
+        upload=upload,
         content_type=content_type,
-        size=len(upload.content),
-        sha256=hashlib.sha256(upload.content).hexdigest(),
+        role=role,
+        actor=actor,
         derived_from=derived_from,
-        created_by=actor,
     )
-    if content_type == PDF and derived_from is None:
-        attachment.text = pdf_text(upload.content)
-    attachment.file.save(name, ContentFile(upload.content), save=False)
     attachment.save()
     if reindex and attachment.text:
         letter_reindex(letter)
-    if content_type == PDF and derived_from is None:
-        from signing.intake import attachment_stored  # signing depends on registers
-
-        attachment_stored(attachment, upload.content)  # queues a check if it is signed
+    attachment_stored_hooks(attachment, upload.content)
     return attachment

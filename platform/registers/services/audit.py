@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -52,6 +53,16 @@ def link_hash(
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+@dataclasses.dataclass(frozen=True)
+class AuditLink:
+    """One link to append: what happened, by whom, to which letter."""
+
+    action: str
+    actor: Any = None
+    letter: Letter | None = None
+    data: dict[str, Any] | None = None
+
+
 def audit_append(
     *,
     action: str,
@@ -60,39 +71,41 @@ def audit_append(
     data: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Add one link. Serialised per schema by a transaction-scoped advisory lock."""
-    clean = _canonical(data or {})
+    (entry,) = audit_append_many([AuditLink(action, actor, letter, data)])
+    return entry
+
+
+def audit_append_many(links: Sequence[AuditLink]) -> list[AuditEntry]:
+    """Add links in order, with one lock, one read of the chain's end and one insert (the mail
+    ingest records a whole batch of arrivals at once)."""
+    if not links:
+        return []
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT pg_advisory_xact_lock(%s, hashtext(current_schema()))", [_AUDIT_LOCK]
             )
         last = AuditEntry.objects.order_by("-seq").values("seq", "hash").first()
-        seq = (last["seq"] if last else 0) + 1
+        seq = last["seq"] if last else 0
         prev = last["hash"] if last else GENESIS
         now = timezone.now()
-        actor_id = actor.pk if actor is not None else None
-        actor_name = str(actor) if actor is not None else ""
-        letter_id = letter.pk if letter is not None else None
-        return AuditEntry.objects.create(
-            seq=seq,
-            created_at=now,
-            actor_id=actor_id,
-            actor_name=actor_name,
-            action=action,
-            letter_id=letter_id,
-            data=clean,
-            prev_hash=prev,
-            hash=link_hash(
-                seq=seq,
-                created_at=now,
-                actor_id=actor_id,
-                actor_name=actor_name,
-                action=action,
-                letter_id=letter_id,
-                data=clean,
-                prev_hash=prev,
-            ),
-        )
+        entries = []
+        for link in links:
+            seq += 1
+            fields: dict[str, Any] = {
+                "seq": seq,
+                "created_at": now,
+                "actor_id": link.actor.pk if link.actor is not None else None,
+                "actor_name": str(link.actor) if link.actor is not None else "",
+                "action": link.action,
+                "letter_id": link.letter.pk if link.letter is not None else None,
+                "data": _canonical(link.data or {}),
+                "prev_hash": prev,
+            }
+            digest = link_hash(**fields)
+            entries.append(AuditEntry(**fields, hash=digest))
+            prev = digest
+        return AuditEntry.objects.bulk_create(entries)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -38,9 +38,12 @@ from registers.services.audit import audit_append
 from registers.services.numbering import format_number, numbers_take, period_for, sequence_for
 
 
-def _letter_from_input(data: LetterInput, *, direction: str, status: str, actor: Any) -> Letter:
+def letter_build(
+    data: LetterInput, *, direction: str, status: str, actor: Any, default_retention: str
+) -> Letter:
+    """The letter's row from validated input, not yet saved (the mail ingest saves many)."""
     data.validate()
-    letter = Letter.objects.create(
+    return Letter(
         direction=direction,
         status=status,
         kind=data.kind,
@@ -64,11 +67,19 @@ def _letter_from_input(data: LetterInput, *, direction: str, status: str, actor:
         source_tenant=data.source_tenant,
         source_letter_id=data.source_letter_id,
         ecms_id=data.ecms_id,
-        retention_class=data.retention_class or registry_settings().default_retention,
+        retention_class=data.retention_class or default_retention,
         retention_law=data.retention_law,
         retention_years=data.retention_years,
         created_by=actor,
     )
+
+
+def _letter_from_input(data: LetterInput, *, direction: str, status: str, actor: Any) -> Letter:
+    default_retention = "" if data.retention_class else registry_settings().default_retention
+    letter = letter_build(
+        data, direction=direction, status=status, actor=actor, default_retention=default_retention
+    )
+    letter.save()
     LetterReference.objects.bulk_create(
         LetterReference(
             letter=letter,
@@ -202,6 +213,10 @@ def letter_register_incoming(
 
 
 def _acknowledge_receipt(letter: Letter, entry: RegisterEntry) -> None:
+    receipts_acknowledge([(letter, entry)])
+
+
+def receipts_acknowledge(registered: Sequence[tuple[Letter, RegisterEntry]]) -> None:
     """แจ้งผลการรับ: a letter that came by e-mail gets its receipt notice, queued in the same
     transaction as its number (clause 29: the receiver notifies the result of every receipt).
 
@@ -210,34 +225,44 @@ def _acknowledge_receipt(letter: Letter, entry: RegisterEntry) -> None:
     number goes into the sender's recipient row, no mail needed."""
     from registers.selectors.dispatch import receipt_of_letter
 
-    if letter.source_tenant and letter.source_letter_id:
-        from mailhosting.outbound import receipt_flow_back
+    notices = []
+    for letter, entry in registered:
+        if letter.source_tenant and letter.source_letter_id:
+            from mailhosting.outbound import receipt_flow_back
 
-        receipt = receipt_of_letter(letter.pk)
-        if receipt and receipt_flow_back(
-            source_tenant=letter.source_tenant,
-            source_letter_id=letter.source_letter_id,
-            message_id=letter.message_id,
-            number=receipt[0],
-            registered_at=receipt[1],
-            receiver_address=letter.recipient_email,
-        ):
-            return
-    if letter.channel not in (Channel.EMAIL, Channel.PLATFORM) or not letter.sender_email:
+            receipt = receipt_of_letter(letter.pk)
+            if receipt and receipt_flow_back(
+                source_tenant=letter.source_tenant,
+                source_letter_id=letter.source_letter_id,
+                message_id=letter.message_id,
+                number=receipt[0],
+                registered_at=receipt[1],
+                receiver_address=letter.recipient_email,
+            ):
+                continue
+        if letter.channel not in (Channel.EMAIL, Channel.PLATFORM) or not letter.sender_email:
+            continue
+        notices.append((letter, entry))
+    if not notices:
         return
     from django.db import connection
 
-    from mailhosting.acknowledgements import acknowledgement_queue
+    from mailhosting.acknowledgements import ReceiptNotice, acknowledgements_queue
 
-    acknowledgement_queue(
+    acknowledgements_queue(
         municipality=connection.tenant,  # type: ignore[attr-defined]
-        letter_id=letter.pk,
-        to_address=letter.sender_email,
-        receipt_number=str(entry.number),
-        registered_at=entry.registered_at,
-        subject=letter.subject,
-        sender_reference=letter.reference,
-        in_reply_to=letter.message_id if letter.message_id.startswith("<") else "",
+        notices=[
+            ReceiptNotice(
+                letter_id=letter.pk,
+                to_address=letter.sender_email,
+                receipt_number=str(entry.number),
+                registered_at=entry.registered_at,
+                subject=letter.subject,
+                sender_reference=letter.reference,
+                in_reply_to=letter.message_id if letter.message_id.startswith("<") else "",
+            )
+            for letter, entry in notices
+        ],
     )
 
 

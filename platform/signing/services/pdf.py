@@ -8,6 +8,8 @@ import tempfile
 from pathlib import Path
 from typing import Literal
 
+import botocore.exceptions
+import requests
 from asn1crypto import keys
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,14 +17,20 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.fields import SigFieldSpec
+from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 from pyhanko_certvalidator import CertificateValidator, ValidationContext
-from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError, RevokedError
+from pyhanko_certvalidator.errors import (
+    InsufficientRevinfoError,
+    PathBuildingError,
+    PathValidationError,
+    RevokedError,
+)
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from signing import trust
 from signing.appearance import SignatureAppearance, block_pdf
 from signing.appearance import stamp_style as appearance_style
-from signing.errors import SigningError
+from signing.errors import SigningError, SigningUnavailable
 from signing.keystore import key_decrypt
 from signing.kms import KmsSigner
 from signing.models import CredentialKind, SigningCredential
@@ -33,6 +41,48 @@ Level = Literal["B-LT", "B-LTA"]
 LTA_FROM_YEARS = 10
 # Printed on the letter itself, so Thai whatever the signer's interface language.
 HEADING = "ลงนามด้วยลายมือชื่อดิจิทัล"
+
+# Failures of a service the signature needs that may pass: the network (requests, which the
+# TSA client and the OCSP/CRL fetchers use; botocore for KMS), a timestamp authority that did
+# not answer properly, revocation data that could not be fetched.
+_TEMPORARY: tuple[type[BaseException], ...] = (
+    requests.RequestException,
+    TimestampRequestError,
+    InsufficientRevinfoError,
+    botocore.exceptions.ConnectionError,
+    botocore.exceptions.HTTPClientError,
+    ConnectionError,
+    TimeoutError,
+)
+# AWS KMS error codes that mean "try again" (throttled, KMS or its key store busy or down).
+_KMS_TEMPORARY_CODES = frozenset(
+    {
+        "ThrottlingException",
+        "KMSInternalException",
+        "DependencyTimeoutException",
+        "ServiceUnavailableException",
+        "InternalFailure",
+        "RequestTimeout",
+        "RequestTimeoutException",
+        "CustomKeyStoreInvalidStateException",
+    }
+)
+
+
+def is_temporary(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what caused it, however deeply pyHanko wrapped it) is a network
+    failure or an outage of the TSA, an OCSP/CRL responder or KMS, rather than a refusal."""
+    seen: set[int] = set()
+    node: BaseException | None = exc
+    while node is not None and id(node) not in seen:
+        seen.add(id(node))
+        if isinstance(node, _TEMPORARY):
+            return True
+        if isinstance(node, botocore.exceptions.ClientError):
+            code = node.response.get("Error", {}).get("Code", "")
+            return code in _KMS_TEMPORARY_CODES
+        node = node.__cause__ or node.__context__
+    return False
 
 
 def signature_level_for(retention_years: int | None) -> Level:
@@ -87,6 +137,10 @@ def _signer_check(signer: signers.Signer, context: ValidationContext) -> None:
         asyncio.run(validator.async_validate_usage(set()))
     except RevokedError as exc:
         raise SigningError(_("ใบรับรองของผู้ลงนามถูกเพิกถอนแล้ว")) from exc
+    except InsufficientRevinfoError as exc:  # the OCSP/CRL responder did not answer (usually)
+        raise SigningUnavailable(
+            _("ยังตรวจสอบสถานะการเพิกถอนใบรับรองไม่ได้ (OCSP/CRL ไม่ตอบ): %(cause)s"), cause=str(exc)
+        ) from exc
     except (PathBuildingError, PathValidationError) as exc:
         raise SigningError(_("ตรวจสอบใบรับรองของผู้ลงนามไม่ผ่าน: %(cause)s"), cause=str(exc)) from exc
 
@@ -116,14 +170,16 @@ def pdf_sign(
     ``visible`` puts the Thai block (name, position, time) in ``visible.box`` on
     ``visible.page``; None makes an invisible signature. Returns the signed PDF (an incremental
     update: the original bytes are kept in front). Raises ``SigningError`` (Thai / English)
-    when no timestamp authority is configured, the credential cannot sign, or revocation data
-    cannot be fetched. Pure function: no database writes; the caller audits.
+    when the credential cannot sign (revoked, expired, refused); its subclass
+    ``SigningUnavailable`` when trying again later may work: no timestamp authority configured,
+    the TSA, an OCSP/CRL responder or KMS unreachable or failing (``is_temporary``). Pure
+    function: no database writes; the caller audits.
     """
     if level not in ("B-LT", "B-LTA"):
         raise ValueError(f"unknown PAdES level {level!r}")
     timestamper = trust.timestamper()
-    if timestamper is None:
-        raise SigningError(_("ยังไม่ได้ตั้งค่าหน่วยประทับเวลา (SIGNING_TSA_URL)"))
+    if timestamper is None:  # the operator's to fix; signing resumes once it is set
+        raise SigningUnavailable(_("ยังไม่ได้ตั้งค่าหน่วยประทับเวลา (SIGNING_TSA_URL)"))
     signer = (
         credential_signer(credential) if isinstance(credential, SigningCredential) else credential
     )
@@ -164,6 +220,11 @@ def pdf_sign(
         except SigningError:
             raise
         except Exception as exc:  # pyHanko's errors name the cause in English
+            if is_temporary(exc):
+                raise SigningUnavailable(
+                    _("บริการที่ใช้ลงนาม (หน่วยประทับเวลา OCSP/CRL หรือ KMS) ไม่ตอบ: %(cause)s"),
+                    cause=f"{type(exc).__name__}: {exc}",
+                ) from exc
             raise SigningError(
                 _("ลงนามไม่สำเร็จ: %(cause)s"), cause=f"{type(exc).__name__}: {exc}"
             ) from exc

@@ -11,6 +11,7 @@ import dataclasses
 import hashlib
 import io
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -63,16 +64,20 @@ def typed_name_sign(
     ip_address: str | None,
     reason: str = "",
     letter: Any = None,
+    before_record: Callable[[bytes], None] | None = None,
 ) -> TypedNameResult:
     """Sign ``pdf`` with the typed name of the logged-in ``user`` (the fallback without a
     certificate). ``visible`` gives the Thai name and position and where the block goes;
     ``ip_address`` is the request's client address. One transaction: the record and an audit
     entry (linked to ``letter`` when given). The block shows the Bangkok time and the start of
-    the document's SHA-256; the record keeps the hash of the document before and after."""
+    the document's SHA-256; the record keeps the hash of the document before and after.
+    ``before_record`` gets the stamped bytes before anything is written (``document_sign``)."""
     now = timezone.now()
     digest = hashlib.sha256(pdf).hexdigest()
     block = block_pdf(visible, heading=HEADING, when=now, detail=f"SHA-256 {digest[:16]}…")
     signed = _stamp(pdf, visible, block)
+    if before_record is not None:
+        before_record(signed)
     with transaction.atomic():
         record = TypedNameSignature.objects.create(
             user=user,
