@@ -134,11 +134,11 @@ class _Recipients:
         return found
 
 
-def _received(raw: bytes, mail_from: str) -> ReceivedMail:
-    """Read (and authenticate, DNS included) outside the writer thread."""
+def _received(raw: bytes) -> ReceivedMail:
+    """Read and authenticate (DNS included) on a reader thread, never in the writer's: a slow
+    name server must not hold up everyone's batch."""
     mail = ReceivedMail(raw)
-    if mail_from and mail_from != "<>" and not mail.parsed.is_delivery_report:
-        mail.auth  # noqa: B018  (cached: computed here, on a reader thread)
+    mail.auth  # noqa: B018  (a cached property: computed here)
     return mail
 
 
@@ -173,7 +173,7 @@ class IngestHandler:
         try:
             mail_from = envelope.mail_from or ""
             mail = await asyncio.get_running_loop().run_in_executor(
-                None, _received, envelope.original_content or b"", mail_from
+                None, _received, envelope.original_content or b""
             )
         except Exception:
             logger.exception("reading a received message failed; Postfix will retry")
