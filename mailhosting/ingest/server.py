@@ -39,7 +39,8 @@ LINE_LENGTH_LIMIT = 1024 * 1024
 
 # A looked-up recipient is trusted this long at RCPT time; the delivery itself checks again.
 RECIPIENT_CACHE_SECONDS = 60.0
-# At most this many deliveries in one transaction (Postfix opens up to 20 LMTP connections).
+# At most this many deliveries in one transaction (Postfix opens up to 50 LMTP connections:
+# infra/postfix/main.cf.tmpl).
 MAX_BATCH = 50
 
 
@@ -231,6 +232,9 @@ class _BulkData(SMTP):
                 piece = await self._reader.readuntil(b".\r\n")
             except asyncio.LimitOverrunError as overrun:
                 piece = await self._reader.read(overrun.consumed)
+            except asyncio.CancelledError:  # the connection was lost during DATA
+                self._writer.close()
+                raise
             size += len(piece)
             if limit and size > limit + 3:  # over the limit: keep only a tail to see the end
                 data = data[-4:]
