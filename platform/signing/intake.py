@@ -11,13 +11,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from registers.models import Attachment
 from registers.services.audit import audit_append
 from signing.models import AttachmentSignatureCheck
 from signing.validation import looks_signed, pdf_validate
+from tenants.task_queue import tenant_task_after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -26,18 +27,11 @@ def attachment_stored(attachment: Attachment, content: bytes) -> None:
     """Queue a signature check of a just-stored PDF if it looks signed (after commit)."""
     if not looks_signed(content):
         return
-    schema = connection.schema_name  # type: ignore[attr-defined]
-    pk = attachment.pk
-
-    def queue() -> None:
-        from signing.tasks import check_attachment_signature
-
-        try:
-            check_attachment_signature.apply_async(args=(pk,), headers={"_schema_name": schema})
-        except Exception:  # the broker down: the beat sweep checks it later
-            logger.warning("could not queue the signature check of attachment %s", pk)
-
-    transaction.on_commit(queue)
+    tenant_task_after_commit(
+        "signing.tasks.check_attachment_signature",
+        attachment.pk,
+        what=f"the signature check of attachment {attachment.pk}",
+    )
 
 
 def attachment_signature_check(

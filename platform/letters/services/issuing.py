@@ -41,7 +41,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -69,6 +69,7 @@ from signing.errors import SigningError, SigningUnavailable
 from signing.selectors import credential_active
 from signing.services import SignatureAppearance, SignedDocument, document_sign
 from tenants.db import tenant_connection
+from tenants.task_queue import tenant_task_after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -201,17 +202,11 @@ def draft_approve(*, draft: LetterDraft, actor: Any, ip_address: str | None = No
 def sign_after_commit(issued_id: int) -> None:
     """Queue the signature once the surrounding transaction commits (never before: the task
     must find the row). A broker that is down loses nothing: the beat sweep re-queues it."""
-    schema = connection.schema_name  # type: ignore[attr-defined]
-
-    def queue() -> None:
-        from letters.tasks import issued_letter_sign as task
-
-        try:
-            task.apply_async(args=(issued_id,), headers={"_schema_name": schema})
-        except Exception:
-            logger.warning("could not queue the signature of issued letter %s", issued_id)
-
-    transaction.on_commit(queue)
+    tenant_task_after_commit(
+        "letters.tasks.issued_letter_sign",
+        issued_id,
+        what=f"the signature of issued letter {issued_id}",
+    )
 
 
 def issued_letter_sign(*, issued_id: int) -> str:

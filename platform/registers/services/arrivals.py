@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -40,6 +40,7 @@ from registers.services.attachments import attachment_build, attachment_stored_h
 from registers.services.audit import AuditLink, audit_append_many
 from registers.services.letters import letter_build, receipts_acknowledge
 from registers.services.numbering import numbers_take, period_for, sequence_for
+from tenants.task_queue import tenant_task_after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -124,7 +125,10 @@ def letters_arrive(
     ]
     audit_append_many(links)
     receipts_acknowledge([(entry.letter, entry) for entry in entries if entry.letter])
-    _index_after_commit([letter.pk for letter in letters])
+    ids = [letter.pk for letter in letters]
+    tenant_task_after_commit(
+        "registers.tasks.indexing.letters_index_arrived", ids, what=f"the indexing of letters {ids}"
+    )
     by_letter = {entry.letter_id: entry for entry in entries}
     return [Arrived(letter, by_letter.get(letter.pk)) for letter in letters]
 
@@ -192,20 +196,6 @@ def _entries_receive(
         for letter, number in zip(letters, numbers, strict=True)
     )
     return entries
-
-
-def _index_after_commit(letter_ids: list[int]) -> None:
-    schema = connection.schema_name  # type: ignore[attr-defined]
-
-    def queue() -> None:
-        from registers.tasks.indexing import letters_index_arrived
-
-        try:
-            letters_index_arrived.apply_async(args=(letter_ids,), headers={"_schema_name": schema})
-        except Exception:  # the broker down: the beat sweep indexes them later
-            logger.warning("could not queue the indexing of letters %s", letter_ids)
-
-    transaction.on_commit(queue)
 
 
 __all__ = ["Arrival", "Arrived", "letters_arrive"]
