@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from accounts.models import OrgUnit
 from registers.choices import (
@@ -39,7 +40,7 @@ from registers.models import (
     StorageRecord,
 )
 from registers.reports import REPORT_KINDS, InvalidReport, report_render
-from registers.reports.thaibreak import WORD_JOINER, ZERO_WIDTH_SPACE, thai_words
+from registers.reports.thaibreak import ZERO_WIDTH_SPACE, thai_words
 from registers.services import letters as svc
 from tests.registers.conftest import letter_input
 
@@ -252,6 +253,12 @@ def test_receive_register_pdf_has_form_13_columns_in_order_and_every_line(
     layout = squash_invisible(pdftotext(rendered.content, "-layout")).splitlines()
     assert [line for line in layout if "ขอน" in line]
     assert all("ขอนแก่น" in line for line in layout if "ขอน" in line)
+    # Copied text carries no joiners between letters (only zero width spaces between words), and
+    # the file says it is Thai: the table's line-breaking language (zh) is not written into it.
+    assert "\u2060" not in text.text
+    catalog = PdfReader(io.BytesIO(rendered.content)).trailer["/Root"]
+    assert catalog["/Lang"] == "th"
+    assert "/StructTreeRoot" not in catalog
 
 
 def test_receive_register_lists_numbers_in_order(receive_book: dict[str, Any]) -> None:
@@ -624,10 +631,14 @@ def test_command_writes_the_file_with_be_or_ce_dates(
 
 
 def test_thai_words_break_only_between_dictionary_words() -> None:
-    glued = thai_words("ที่ทำการปกครองจังหวัดขอนแก่น")
-    assert glued.replace(WORD_JOINER, "").split(ZERO_WIDTH_SPACE)[-1] == "ขอนแก่น"
-    assert squash_invisible(glued) == "ที่ทำการปกครองจังหวัดขอนแก่น"
-    # Joiners go between clusters, never between a consonant and its vowel or tone mark.
-    assert "น้ำ" in thai_words("น้ำท่วม").replace(WORD_JOINER, "")
-    assert f"ท{WORD_JOINER}่" not in thai_words("น้ำท่วม")
+    broken = thai_words("ที่ทำการปกครองจังหวัดขอนแก่น")
+    assert broken.split(ZERO_WIDTH_SPACE)[-1] == "ขอนแก่น"
+    assert squash_invisible(broken) == "ที่ทำการปกครองจังหวัดขอนแก่น"
+    # A compound wider than a narrow column is cut into its words, never inside a cluster.
+    assert thai_words("องค์การบริหารส่วนจังหวัด").split(ZERO_WIDTH_SPACE) == [
+        "องค์การ",
+        "บริหาร",
+        "ส่วน",
+        "จังหวัด",
+    ]
     assert thai_words("Report 2569") == "Report 2569"

@@ -1,5 +1,11 @@
 """The PDF of a report, typeset by typst with the shipped Thai font (Laksaman).
 
+Every string set in the table, the page header or the footer is broken between Thai words here
+(``thaibreak``) and set in typst's ``prebroken`` mode (see the template), so typst's LSTM never
+runs on a cell. The PDF is untagged: typst would tag those cells with the language that selects
+its line breaker (``zh``), so a screen reader would read Thai as Chinese; untagged, the whole file
+is Thai (the catalog's ``/Lang``), and it is a third of the size.
+
 A long register is typeset in parts (``PART_ROWS``), each starting on a new page: typst lays out
 the page runs between page breaks in parallel, one per core, and numbers the sheets across them.
 The split is fixed by the row count, never by the machine, so a register prints alike
@@ -27,6 +33,9 @@ FONTS = Path(__file__).resolve().parent.parent / "fonts"
 # Parts come in pairs (2, 4, ...) so that two cores share the work evenly.
 PART_ROWS = 2_500
 SPLIT_FROM_ROWS = 1_000
+
+# Column titles are bold and their columns narrow: "เลขทะเบียนรับ" must wrap as เลข|ทะเบียน|รับ.
+TITLE_LONGEST_WORD = 6
 
 NBSP = "\u00a0"
 _SPACE_BEFORE_DIGIT = re.compile(r" (?=[0-9๐-๙])")
@@ -78,6 +87,7 @@ def _parts(report: Report) -> list[list[Section]]:
 
 def report_pdf(report: Report, *, thai_digits: bool) -> bytes:
     """Data goes in as JSON through ``sys.inputs``: user text is never spliced into markup."""
+    words = thai_words
     data = {
         "title": report.title,
         "agency": report.agency,
@@ -85,14 +95,26 @@ def report_pdf(report: Report, *, thai_digits: bool) -> bytes:
         "form_label": report.form_label,
         "notes": report.notes,
         "printed": report.printed,
+        # The page header and footer, in the prebroken mode of the table.
+        "marginal": {
+            "left": words(f"{report.agency}  {report.title}"),
+            "right": words(report.subtitle),
+            "first": words(report.form_label),
+            "printed": words(report.printed),
+        },
         "landscape": report.landscape,
         "thai_digits": thai_digits,
         "columns": [
-            {"title": c.title, "width": c.width, "align": c.align, "fit": c.fit}
+            {
+                "title": words(c.title, longest=TITLE_LONGEST_WORD),
+                "width": c.width,
+                "align": c.align,
+                "fit": c.fit,
+            }
             for c in report.columns
         ],
         "parts": [
-            [{"heading": s.heading, "rows": _keep_together(report, s.rows)} for s in part]
+            [{"heading": words(s.heading), "rows": _keep_together(report, s.rows)} for s in part]
             for part in _parts(report)
         ],
         "signers": [
@@ -101,7 +123,7 @@ def report_pdf(report: Report, *, thai_digits: bool) -> bytes:
         "labels": {
             "sheet": _("แผ่นที่"),
             "of": _("จาก"),
-            "empty": _("ไม่มีรายการ"),
+            "empty": words(_("ไม่มีรายการ")),
             "sign": _("ลงชื่อ"),
         },
     }
@@ -111,5 +133,6 @@ def report_pdf(report: Report, *, thai_digits: bool) -> bytes:
         font_paths=[str(FONTS)],
         ignore_system_fonts=True,
         sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
+        pdf_tags=False,
     )
     return bytes(pdf)

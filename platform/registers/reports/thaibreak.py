@@ -1,16 +1,16 @@
 """Thai line breaks chosen by PyThaiNLP's dictionary instead of typst's own segmenter.
 
 Typst finds break opportunities in Thai with ICU's LSTM model, which splits some compounds and
-names ("ขอน|แก่น", "งบ|ประมาณ") and costs about 6 µs per character. Here each word from newmm
-(the dictionary the search index uses) is glued with WORD JOINERs between its grapheme clusters
-and words meet at a ZERO WIDTH SPACE, so typst breaks only between dictionary words; its LSTM
-then sees single clusters, which makes the PDF's layout about a third faster. Both characters
-are invisible and PDF text extraction keeps them (the search index strips them:
-``search.terms.normalize``).
+names ("ขอน|แก่น", "งบ|ประมาณ") and costs about 6 µs per character. Here the words of newmm (the
+dictionary the search index uses) meet at a ZERO WIDTH SPACE, and the register's table is set in
+typst's UAX #14 mode without a complex-script model (``templates/report.typ``, ``prebroken``):
+Thai letters then never break among themselves, so typst breaks only at these spaces, and its
+LSTM never runs on a cell. The zero width space is invisible; PDF text extraction keeps it (the
+search index strips it: ``search.terms.normalize``).
 
 A dictionary "word" can be a long compound ("องค์การบริหารส่วนจังหวัด", 24 characters) that is
-wider than a register's narrow column: glued whole, it would overflow into the next column. Such
-a word is cut into the dictionary words it is made of ("องค์การ|บริหาร|ส่วน|จังหวัด").
+wider than a register's narrow column: whole, it would overflow into the next column. Such a
+word is cut into the dictionary words it is made of ("องค์การ|บริหาร|ส่วน|จังหวัด").
 
 Text is broken chunk by chunk between spaces (newmm never joins across a space), each chunk
 cached: a year's register repeats the same senders, places and phrases thousands of times.
@@ -21,7 +21,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-WORD_JOINER = "\u2060"
 ZERO_WIDTH_SPACE = "\u200b"
 # Longer words (counted in characters that take room on the line, marks excluded) are cut into
 # their parts: 10 such characters of 14 pt Laksaman fit in the narrowest text column (2.8 cm).
@@ -29,21 +28,11 @@ LONGEST_WORD = 10
 _THAI = re.compile("[\u0e01-\u0e5b]")
 _THAI_LETTERS_AT_EDGE = re.compile("^[\u0e01-\u0e4e]|[\u0e01-\u0e4e]$")
 # Marks that belong to the cluster of the consonant before them (vowels above and below, SARA AM,
-# tone marks, THANTHAKHAT ...): no joiner may separate them from it.
+# tone marks, THANTHAKHAT ...): no break may separate them from it.
 _MARK = re.compile("[\u0e31\u0e33-\u0e3a\u0e47-\u0e4e]")
 # Vowels written before their consonant (เ แ โ ใ ไ): they belong to the cluster after them.
 _LEADING_VOWEL = re.compile("[\u0e40-\u0e44]")
 _SPACES = re.compile(r"(\s+)")
-
-
-def _glued(word: str) -> str:
-    clusters: list[str] = []
-    for char in word:
-        if clusters and _MARK.match(char):
-            clusters[-1] += char
-        else:
-            clusters.append(char)
-    return WORD_JOINER.join(clusters)
 
 
 def _width(word: str) -> int:
@@ -95,7 +84,7 @@ def _parts(word: str) -> list[str]:
 
 
 @lru_cache(maxsize=100_000)
-def _chunk_words(chunk: str) -> str:
+def _chunk_words(chunk: str, longest: int) -> str:
     """One run of text without spaces, broken between Thai dictionary words."""
     from pythainlp.tokenize import word_tokenize  # loads its dictionary on first use
 
@@ -110,20 +99,23 @@ def _chunk_words(chunk: str) -> str:
             and _THAI_LETTERS_AT_EDGE.search(token[:1])
         ):
             out.append(ZERO_WIDTH_SPACE)
-        if thai and _width(token) > LONGEST_WORD:
-            out.append(ZERO_WIDTH_SPACE.join(_glued(part) for part in _parts(token)))
+        if thai and _width(token) > longest:
+            out.append(ZERO_WIDTH_SPACE.join(_parts(token)))
         else:
-            out.append(_glued(token) if thai else token)
+            out.append(token)
         previous = token
     return "".join(out)
 
 
-def thai_words(text: str) -> str:
-    """``text`` with breaks allowed only between Thai dictionary words (and where UAX #14 says)."""
+def thai_words(text: str, *, longest: int = LONGEST_WORD) -> str:
+    """``text`` with breaks allowed only between Thai dictionary words (and where UAX #14 says);
+    a word wider than ``longest`` characters is cut into the dictionary words it is made of."""
     if not _THAI.search(text):
         return text
     return "".join(
-        chunk if not chunk or chunk.isspace() or not _THAI.search(chunk) else _chunk_words(chunk)
+        chunk
+        if not chunk or chunk.isspace() or not _THAI.search(chunk)
+        else _chunk_words(chunk, longest)
         for chunk in _SPACES.split(text)
     )
 
