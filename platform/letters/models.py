@@ -144,6 +144,10 @@ class IssuedLetter(models.Model):
     signing_attempted_at = models.DateTimeField(null=True, blank=True)
     # The last failure, in Thai (the signing app's message): shown on the draft's page.
     signing_error = models.TextField(blank=True)
+    # The first failure of the current run of failures (cleared by a signature or ลงนามใหม่):
+    # the approver is told once it has lasted a while, and retries stop after a day.
+    signing_failing_since = models.DateTimeField(null=True, blank=True)
+    signing_failure_notified = models.BooleanField(default=False)
     signed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -15,6 +15,7 @@ from typing import Any
 from celery import shared_task
 from django.utils import timezone
 
+from letters.notices import signing_failure_notify
 from letters.selectors.drafts import issued_awaiting_signature
 from letters.services.issuing import issued_letter_sign as sign_service
 
@@ -37,6 +38,12 @@ def issued_letter_sign(self: Any, issued_id: int) -> str:
         raise self.retry(countdown=countdown(self.request.retries))
     # Retries spent: the letter stays pending with its last error shown; the sweep re-queues it.
     return outcome
+
+
+@shared_task(acks_late=True)
+def issued_signing_failure_notify(issued_id: int) -> int:
+    """Tell the signer and the approver that the letter is not signed, and what to do."""
+    return signing_failure_notify(issued_id=issued_id)
 
 
 @shared_task

@@ -175,6 +175,84 @@ def test_a_tsa_outage_is_retried_then_the_letter_is_signed(
     assert [countdown(n) for n in range(6)] == [30, 60, 120, 240, 480, 480]
 
 
+NOTIFY_TASK = "letters.tasks.issued_signing_failure_notify"
+
+
+def _failing_for(issued: Any, elapsed: timedelta) -> None:
+    from django.utils import timezone
+
+    from letters.models import IssuedLetter
+
+    IssuedLetter.objects.filter(pk=issued.pk).update(signing_failing_since=timezone.now() - elapsed)
+
+
+@pytest.mark.django_db
+def test_a_lasting_failure_is_mailed_once_and_retries_stop_after_a_day(
+    alpha: Any,
+    author: Any,
+    approver: Any,
+    tsa: Pki,
+    mailoutbox: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from letters.services.issuing import draft_approve, issued_letter_sign
+    from letters.tasks import issued_signing_failure_notify
+    from registers.models import AuditEntry
+
+    approver.email = "mayor@alpha.example"
+    approver.save(update_fields=["email"])
+    _with_certificate(approver, tsa)
+    issued = draft_approve(draft=_submitted(author), actor=approver)
+    queued_tasks(NOTIFY_TASK, take=True)
+    tsa.tsa_outage = 100
+
+    def attempt() -> list[dict[str, Any]]:
+        with django_capture_on_commit_callbacks(execute=True):
+            assert issued_letter_sign(issued_id=issued.pk) in ("retry", "failed")
+        return queued_tasks(NOTIFY_TASK, take=True)
+
+    # A blip the task's own retries cover (under 15 minutes) is nobody's business yet.
+    assert attempt() == []
+    _failing_for(issued, timedelta(minutes=14))
+    assert attempt() == []
+    # It has lasted: the approver is told once, by e-mail, with the reason and the way out.
+    _failing_for(issued, timedelta(minutes=16))
+    (notice,) = attempt()
+    assert notice["argsrepr"] == f"({issued.pk},)"
+    assert notice["_schema_name"] == alpha.schema_name
+    assert issued_signing_failure_notify(issued.pk) == 1
+    (mail,) = mailoutbox
+    assert mail.to == ["mayor@alpha.example"]
+    assert "ยังลงนามไม่สำเร็จ" in mail.subject and issued.letter.reference in mail.subject
+    assert "หน่วยประทับเวลา" in mail.body and "ระบบจะลองลงนามใหม่อัตโนมัติ" in mail.body
+    assert f"/staff/drafts/{issued.draft_id}/" in mail.body
+    assert attempt() == []  # not again while the same outage goes on
+    issued.refresh_from_db()
+    assert issued.signing_state == "pending" and issued.signing_attempts == 4
+
+    # A day of failures: retries stop (a revocation source gone for good would be asked for
+    # ever), the letter fails with the reason, and the approver is told that too.
+    _failing_for(issued, timedelta(hours=24, minutes=1))
+    assert len(attempt()) == 1
+    issued.refresh_from_db()
+    assert issued.signing_state == "failed"
+    assert "นานกว่า 24 ชั่วโมง" in issued.signing_error
+    assert "หน่วยประทับเวลา" in issued.signing_error
+    assert AuditEntry.objects.filter(action="draft.sign_failed").count() == 1
+    assert issued_signing_failure_notify(issued.pk) == 1
+    assert "ระบบหยุดลองลงนามแล้ว" in mailoutbox[-1].body
+
+    # ลงนามใหม่ starts afresh; once signed, a late notice task mails nobody.
+    from letters.services.issuing import issued_letter_sign_again
+
+    tsa.tsa_reset()
+    issued = issued_letter_sign_again(issued=issued, actor=approver)
+    assert issued.signing_failing_since is None and not issued.signing_failure_notified
+    assert signed(issued).signing_state == "signed"
+    assert issued_signing_failure_notify(issued.pk) == 0
+    assert len(mailoutbox) == 2
+
+
 @pytest.mark.django_db
 def test_the_sweep_signs_a_letter_whose_task_was_lost(
     alpha: Any, author: Any, approver: Any

@@ -36,6 +36,7 @@ import hashlib
 import logging
 import secrets
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -76,15 +77,26 @@ logger = logging.getLogger(__name__)
 SIGNING_REASON = "อนุมัติและออกหนังสือ"
 # Kept on the letter (data, in Thai like the signing app's messages stored there).
 UNEXPECTED_FAILURE = "เกิดข้อผิดพลาดของระบบระหว่างลงนาม ระบบจะลองใหม่อัตโนมัติ"
+GAVE_UP = "ลงนามไม่สำเร็จติดต่อกันนานกว่า {hours} ชั่วโมง ระบบจึงหยุดลองใหม่ ({error})"
+# A failure that lasts this long is mailed to the approver (a blip the task's own retries
+# cover is not); one that lasts this long stops the retries (an OCSP responder gone for good
+# would otherwise be asked every few minutes for ever). ลงนามใหม่ starts again.
+NOTIFY_FAILING_AFTER = timedelta(minutes=15)
+GIVE_UP_AFTER = timedelta(hours=24)
+
+
+def site_url(name: str, *args: Any) -> str:
+    """A page of the municipality's own site, as a full URL (for QR codes and e-mail)."""
+    tenant: Any = tenant_connection.tenant
+    domain = tenant.get_primary_domain()
+    host = str(domain.domain) if domain else f"{current_agency().slug}.{settings.PLATFORM_DOMAIN}"
+    path = reverse(name, args=args, urlconf=settings.ROOT_URLCONF)
+    return f"{tenant_base_url(host)}{path}"
 
 
 def verify_url(token: str) -> str:
     """The public page a letter's QR code opens, on the municipality's own site."""
-    tenant: Any = tenant_connection.tenant
-    domain = tenant.get_primary_domain()
-    host = str(domain.domain) if domain else f"{current_agency().slug}.{settings.PLATFORM_DOMAIN}"
-    path = reverse("letters:verify", args=[token], urlconf=settings.ROOT_URLCONF)
-    return f"{tenant_base_url(host)}{path}"
+    return site_url("letters:verify", token)
 
 
 def _letter_input(draft: LetterDraft) -> LetterInput:
@@ -302,6 +314,8 @@ def _finish(issued: IssuedLetter, signature: SignedDocument) -> None:
     issued.signing_attempts += 1
     issued.signing_attempted_at = now
     issued.signing_error = ""
+    issued.signing_failing_since = None
+    issued.signing_failure_notified = False
     issued.unsigned_pdf = b""  # the signed PDF starts with these bytes (incremental update)
     issued.save()
     LetterDraft.objects.filter(pk=issued.draft_id).update(status=DraftStatus.ISSUED, updated_at=now)
@@ -322,7 +336,9 @@ def _finish(issued: IssuedLetter, signature: SignedDocument) -> None:
 
 
 def _record_failure(issued_id: int, message: str, *, permanent: bool) -> None:
-    """Count the attempt and keep the reason; a permanent failure also changes the state."""
+    """Count the attempt and keep the reason; a permanent failure also changes the state, and
+    so does a temporary one that has lasted ``GIVE_UP_AFTER``. The approver is mailed once per
+    run of failures: when it turns permanent, or when it has lasted ``NOTIFY_FAILING_AFTER``."""
     now = timezone.now()
     with transaction.atomic():
         issued = (
@@ -333,9 +349,20 @@ def _record_failure(issued_id: int, message: str, *, permanent: bool) -> None:
         )
         if issued is None:
             return
+        since = issued.signing_failing_since or now
+        if not permanent and now - since >= GIVE_UP_AFTER:
+            permanent = True
+            message = GAVE_UP.format(
+                hours=int(GIVE_UP_AFTER.total_seconds() // 3600), error=message
+            )
+        notify = permanent or (
+            not issued.signing_failure_notified and now - since >= NOTIFY_FAILING_AFTER
+        )
         issued.signing_attempts = F("signing_attempts") + 1
         issued.signing_attempted_at = now
         issued.signing_error = message[:2000]
+        issued.signing_failing_since = since
+        issued.signing_failure_notified = issued.signing_failure_notified or notify
         if permanent:
             issued.signing_state = SigningState.FAILED
         issued.save(
@@ -344,6 +371,8 @@ def _record_failure(issued_id: int, message: str, *, permanent: bool) -> None:
                 "signing_attempted_at",
                 "signing_error",
                 "signing_state",
+                "signing_failing_since",
+                "signing_failure_notified",
             ]
         )
         if permanent:
@@ -354,6 +383,12 @@ def _record_failure(issued_id: int, message: str, *, permanent: bool) -> None:
                 data={"draft": issued.draft_id, "reference": issued.letter.reference,
                       "error": message[:500]},
             )  # fmt: skip
+        if notify:
+            tenant_task_after_commit(
+                "letters.tasks.issued_signing_failure_notify",
+                issued.pk,
+                what=f"the notice that issued letter {issued.pk} is not signed",
+            )
 
 
 def issued_letter_sign_again(
@@ -381,6 +416,8 @@ def issued_letter_sign_again(
         issued.with_certificate = credential_active(actor) is not None
         issued.signing_state = SigningState.PENDING
         issued.signing_error = ""
+        issued.signing_failing_since = None
+        issued.signing_failure_notified = False
         issued.save(
             update_fields=[
                 "signer",
@@ -388,6 +425,8 @@ def issued_letter_sign_again(
                 "with_certificate",
                 "signing_state",
                 "signing_error",
+                "signing_failing_since",
+                "signing_failure_notified",
             ]
         )
         audit_append(
