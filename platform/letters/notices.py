@@ -43,9 +43,15 @@ def signing_failure_notify(*, issued_id: int) -> int:
     with translation.override("th"):
         agency = current_agency().name_th
         letter = issued.letter
+        # The e-mail leaves the system: a classified letter's subject stays in it.
+        subject_text = letter.subject
+        if letter.is_restricted:
+            subject_text = _("หนังสือชั้นความลับ (%(secrecy)s) โปรดเปิดดูในระบบ") % {
+                "secrecy": letter.get_secrecy_display()
+            }
         context = {
             "reference": letter.reference,
-            "subject": letter.subject,
+            "subject": subject_text,
             "issued_at": format_thai_datetime(issued.issued_at),
             "error": issued.signing_error,
             "stopped": issued.signing_state == SigningState.FAILED,

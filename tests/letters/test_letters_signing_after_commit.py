@@ -254,6 +254,28 @@ def test_a_lasting_failure_is_mailed_once_and_retries_stop_after_a_day(
 
 
 @pytest.mark.django_db
+def test_a_classified_letters_failure_notice_keeps_its_subject_out_of_the_mail(
+    author: Any, approver: Any, mailoutbox: Any
+) -> None:
+    from letters.models import IssuedLetter
+    from letters.services.issuing import draft_approve
+    from letters.tasks import issued_signing_failure_notify
+
+    approver.email = "mayor@alpha.example"
+    approver.save(update_fields=["email"])
+    issued = draft_approve(draft=_submitted(author, secrecy="confidential"), actor=approver)
+    assert issued_signing_failure_notify(issued.pk) == 0  # not failing: nothing to say
+    IssuedLetter.objects.filter(pk=issued.pk).update(
+        signing_state="failed", signing_error="ใบรับรองถูกเพิกถอน"
+    )
+    assert issued_signing_failure_notify(issued.pk) == 1
+    (mail,) = mailoutbox
+    assert issued.letter.subject not in mail.body and issued.letter.subject not in mail.subject
+    assert "หนังสือชั้นความลับ (ลับ) โปรดเปิดดูในระบบ" in mail.body
+    assert "ใบรับรองถูกเพิกถอน" in mail.body
+
+
+@pytest.mark.django_db
 def test_the_sweep_signs_a_letter_whose_task_was_lost(
     alpha: Any, author: Any, approver: Any
 ) -> None:
