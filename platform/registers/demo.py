@@ -123,7 +123,7 @@ def demo_letters_seed(*, clerk: Any) -> int:
                 subject=subject,
                 urgency=urgency,
             ),
-            files=[FileInput(name=f"{subject[:40]}.pdf", content=pdf)],
+            files=[FileInput(name=f"{subject}.pdf", content=pdf)],  # whole: a cut may split ที่
             actor=clerk,
         )
         if register:
