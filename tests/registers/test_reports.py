@@ -567,6 +567,18 @@ def test_refusals(in_alpha: Any) -> None:
         report_render("receive", "pdf", start=date(2026, 12, 1), end=date(2026, 11, 1))
 
 
+def test_a_pdf_too_long_to_print_at_once_is_refused_with_what_to_do(
+    receive_book: dict[str, Any], settings: Any
+) -> None:
+    settings.REPORTS_PDF_MAX_ROWS = 2
+    with pytest.raises(InvalidReport) as refused:
+        report_render("receive", "pdf", **NOV, thai_digits=False)
+    assert "เกินกว่าที่พิมพ์เป็น PDF ได้ในครั้งเดียว (2 รายการ)" in refused.value.text("th")
+    assert "choose a shorter date range" in refused.value.text("en")
+    # The same lines as a spreadsheet are fine.
+    assert report_render("receive", "xlsx", **NOV, thai_digits=False).content
+
+
 def test_empty_range_still_prints_the_form(in_alpha: Any) -> None:
     content = report_render("send", "pdf", **NOV, thai_digits=False).content
     text = pdf_text(content, "empty")

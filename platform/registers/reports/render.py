@@ -5,8 +5,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from registers.reports.build import report_build
 from registers.reports.kinds import FORMATS, InvalidReport
@@ -48,6 +50,16 @@ def report_render(
         thai_digits = registry_settings().thai_digits
     with translation.override("th"):
         report = report_build(kind, start=start, end=end, list_id=list_id)
+        limit = settings.REPORTS_PDF_MAX_ROWS
+        if fmt == "pdf" and report.row_count > limit:
+            raise InvalidReport(  # lazy: the registers print in Thai, the reader may not
+                gettext_lazy(
+                    "ช่วงที่เลือกมี %(rows)s รายการ เกินกว่าที่พิมพ์เป็น PDF ได้ในครั้งเดียว"
+                    " (%(limit)s รายการ) โปรดเลือกช่วงวันที่สั้นลง หรือดาวน์โหลดเป็น Excel"
+                ),
+                rows=f"{report.row_count:,}",
+                limit=f"{limit:,}",
+            )
         if thai_digits:
             report = report.map_text(to_thai_digits)
         if fmt == "pdf":
