@@ -22,7 +22,7 @@ from django_tenants.utils import schema_exists
 
 from tenants.db import tenant_connection
 from tenants.models import Domain, Municipality, OnboardingStatus, OnboardingStep
-from tenants.schema_template import create_schema_from_template
+from tenants.schema_template import create_schema_from_template, current_template
 from tenants.spare_schemas import claim_spare_schema
 from tenants.validation import (
     OnboardingRequest,
@@ -175,6 +175,7 @@ def run_onboarding(
     ``progress`` is called after each step with its recorded state (done or failed).
     """
     with _exclusive(municipality):
+        current_template()  # built here if the migrations changed: never inside a step's transaction
         records = _record(municipality)
         Municipality.objects.filter(pk=municipality.pk).update(
             onboarding_status=OnboardingStatus.RUNNING

@@ -126,8 +126,19 @@ def build_template(*, force: bool = False) -> SchemaTemplate:
 
 
 def current_template() -> SchemaTemplate:
+    """The template of the current migrations, built now if there is none. Building it runs
+    pg_dump in another session, which would wait for ever on the locks of a transaction this
+    connection holds: inside one, a missing template is an error, not a hang. Callers that
+    create schemas in transactions (onboarding, spare schemas) call this first, outside them."""
     template = SchemaTemplate.objects.filter(fingerprint=migration_fingerprint()).first()
-    return template if template is not None else build_template()
+    if template is not None:
+        return template
+    if connection.in_atomic_block:
+        raise SchemaTemplateError(
+            "the tenant schema template is out of date and cannot be rebuilt inside a"
+            " transaction (pg_dump would wait for it): run `manage.py platform_bootstrap`"
+        )
+    return build_template()
 
 
 def render_for(template: SchemaTemplate, schema_name: str) -> str:

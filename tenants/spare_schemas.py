@@ -13,7 +13,11 @@ from django.db import connection, transaction
 from django_tenants.utils import schema_exists
 
 from tenants.models import SpareSchema
-from tenants.schema_template import create_schema_from_template, migration_fingerprint
+from tenants.schema_template import (
+    create_schema_from_template,
+    current_template,
+    migration_fingerprint,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +50,8 @@ def refill_spare_schemas(target: int) -> int:
             cursor.execute(f'DROP SCHEMA IF EXISTS "{stale.schema_name}" CASCADE')
             stale.delete()
     built = 0
+    if SpareSchema.objects.filter(fingerprint=fingerprint).count() < target:
+        current_template()  # built here if needed, never inside the transaction below
     while SpareSchema.objects.filter(fingerprint=fingerprint).count() < target:
         name = f"spare_{secrets.token_hex(6)}"
         with transaction.atomic():

@@ -255,3 +255,20 @@ def test_onboarding_renames_a_ready_spare_schema() -> None:
     assert not schema_exists(spare.schema_name)
     _assert_fully_onboarded(municipality)
     assert refill_spare_schemas(1) == 1  # the pool refills itself
+
+
+def test_a_stale_template_inside_a_transaction_is_an_error_not_a_hang() -> None:
+    """After a deploy with new migrations the template must be rebuilt, and pg_dump (another
+    session) would wait for ever on the locks of a transaction this connection holds: onboarding
+    and the spare schemas build it before their transactions; inside one it is a clear error."""
+    from django.db import transaction
+
+    from tenants.models import SchemaTemplate
+    from tenants.schema_template import SchemaTemplateError, create_schema_from_template
+
+    SchemaTemplate.objects.all().delete()  # as if the migrations had changed (rolled back)
+    assert connection.in_atomic_block
+    with pytest.raises(SchemaTemplateError, match="platform_bootstrap"):
+        with transaction.atomic():
+            create_schema_from_template("stale_template_check")
+    assert not schema_exists("stale_template_check")
