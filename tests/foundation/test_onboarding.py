@@ -268,7 +268,6 @@ def test_a_stale_template_inside_a_transaction_is_an_error_not_a_hang() -> None:
 
     SchemaTemplate.objects.all().delete()  # as if the migrations had changed (rolled back)
     assert connection.in_atomic_block
-    with pytest.raises(SchemaTemplateError, match="platform_bootstrap"):
-        with transaction.atomic():
-            create_schema_from_template("stale_template_check")
+    with pytest.raises(SchemaTemplateError, match="platform_bootstrap"), transaction.atomic():
+        create_schema_from_template("stale_template_check")
     assert not schema_exists("stale_template_check")
