@@ -186,7 +186,8 @@ def _intake_letters(municipality: Municipality, deliveries: Sequence[Delivery]) 
 
 class ReceivedMail:
     """One message as received, read once for all its recipients (an LMTP transaction may name
-    fifty): parsed, hashed, and authenticated only when a delivery needs it (DNS look-ups)."""
+    fifty): parsed, hashed, and authenticated on first use (DNS look-ups; the LMTP service does
+    it on its reader thread, before the message joins a batch)."""
 
     def __init__(self, raw: bytes) -> None:
         self.raw = raw

@@ -122,10 +122,10 @@ class _Recipients:
         return found[1] if found is not None and found[0] > time.monotonic() else None
 
     async def mailbox(self, address: str) -> Mailbox | None:
+        cached = self.cached(address)
+        if cached is not None:
+            return cached
         key = address.strip().lower()
-        cached = self.known.get(key)
-        if cached is not None and cached[0] > time.monotonic():
-            return cached[1]
         loop = asyncio.get_running_loop()
         found = await loop.run_in_executor(self.executor, self._lookup, key)
         if found is not None:

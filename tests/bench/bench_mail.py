@@ -93,55 +93,52 @@ def _wait(check: Callable[[], bool], timeout: float, interval: float = 0.25) -> 
     return check()
 
 
-def _counts(pg: Any, recipient: str, message_ids: Sequence[str]) -> tuple[int, int, int]:
-    """(distinct Message-IDs registered, duplicate rows, notices queued), or (-1, 0, 0) if the
-    database is down."""
+_REGISTERED = (
+    " FROM mailhosting_inboundmessage m"
+    " LEFT JOIN mailhosting_acknowledgement a ON a.letter_id = m.letter_id"
+    " AND a.municipality_id = m.municipality_id"
+    " WHERE m.recipient = %s AND m.outcome = 'registered'"
+)
+
+
+def _count(pg: Any, sql: str, params: list[Any]) -> tuple[int, ...] | None:
+    """One row of counts from the private cluster, or None while it is down."""
     try:
         conn = pg.connect()
     except Exception:
-        return -1, 0, 0
+        return None
     try:
         with conn.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(DISTINCT m.message_id), count(*) - count(DISTINCT m.message_id),"
-                " count(a.id) FROM mailhosting_inboundmessage m"
-                " LEFT JOIN mailhosting_acknowledgement a ON a.letter_id = m.letter_id"
-                " AND a.municipality_id = m.municipality_id"
-                " WHERE m.recipient = %s AND m.outcome = 'registered'"
-                " AND m.message_id = ANY(%s)",
-                [recipient, list(message_ids)],
-            )
-            registered, duplicates, acknowledged = cursor.fetchone()
-        return int(registered), int(duplicates), int(acknowledged)
+            cursor.execute(sql, params)
+            return tuple(int(value) for value in cursor.fetchone())
     except Exception:
-        return -1, 0, 0
+        return None
     finally:
         conn.close()
+
+
+def _counts(pg: Any, recipient: str, message_ids: Sequence[str]) -> tuple[int, int, int]:
+    """(distinct Message-IDs registered, duplicate rows, notices queued), or (-1, 0, 0) if the
+    database is down."""
+    found = _count(
+        pg,
+        "SELECT count(DISTINCT m.message_id), count(*) - count(DISTINCT m.message_id),"
+        " count(a.id)" + _REGISTERED + " AND m.message_id = ANY(%s)",
+        [recipient, list(message_ids)],
+    )
+    return (found[0], found[1], found[2]) if found else (-1, 0, 0)
 
 
 def _progress(pg: Any, recipient: str, since: datetime) -> tuple[int, int]:
     """(letters registered, notices queued) for the recipient since ``since``: a cheap count for
     polling while the stream runs (the exact check by Message-ID, ``_counts``, sends ten
     thousand ids to the server and would load the machine being measured twice a second)."""
-    try:
-        conn = pg.connect()
-    except Exception:
-        return -1, 0
-    try:
-        with conn.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*), count(a.id) FROM mailhosting_inboundmessage m"
-                " LEFT JOIN mailhosting_acknowledgement a ON a.letter_id = m.letter_id"
-                " AND a.municipality_id = m.municipality_id"
-                " WHERE m.recipient = %s AND m.outcome = 'registered' AND m.received_at >= %s",
-                [recipient, since],
-            )
-            registered, acknowledged = cursor.fetchone()
-        return int(registered), int(acknowledged)
-    except Exception:
-        return -1, 0
-    finally:
-        conn.close()
+    found = _count(
+        pg,
+        "SELECT count(*), count(a.id)" + _REGISTERED + " AND m.received_at >= %s",
+        [recipient, since],
+    )
+    return (found[0], found[1]) if found else (-1, 0)
 
 
 def _postfix_outcomes(log: str, run: StreamRun) -> None:

@@ -164,10 +164,6 @@ SESSION_COOKIE_DOMAIN = None
 CSRF_COOKIE_DOMAIN = None
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-# The most lines one register PDF may hold: typst keeps ~0.9 GB for 5,000 lines and takes ~4 s,
-# so a range of several years would hold a web worker for minutes and could exhaust its memory.
-# Longer ranges are printed a part at a time; XLSX has no limit.
-REPORTS_PDF_MAX_ROWS = env_int("REPORTS_PDF_MAX_ROWS", 10_000, minimum=100)
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 10, minimum=300)
 
 # --- accounts -------------------------------------------------------------------------------
@@ -275,6 +271,11 @@ SPECTACULAR_SETTINGS = {
         "OutgoingRegisterEnum": "registers.api.serializers.OUTGOING_REGISTER_CHOICES",
     },
 }
+
+# The most lines one register PDF may hold: typst keeps ~0.9 GB for 5,000 lines and takes ~4 s,
+# so a range of several years would hold a web worker for minutes and could exhaust its memory.
+# Longer ranges are printed a part at a time; XLSX has no limit.
+REPORTS_PDF_MAX_ROWS = env_int("REPORTS_PDF_MAX_ROWS", 10_000, minimum=100)
 
 # --- e-mail ---------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

@@ -87,7 +87,6 @@ def _parts(report: Report) -> list[list[Section]]:
 
 def report_pdf(report: Report, *, thai_digits: bool) -> bytes:
     """Data goes in as JSON through ``sys.inputs``: user text is never spliced into markup."""
-    words = thai_words
     data = {
         "title": report.title,
         "agency": report.agency,
@@ -97,16 +96,16 @@ def report_pdf(report: Report, *, thai_digits: bool) -> bytes:
         "printed": report.printed,
         # The page header and footer, in the prebroken mode of the table.
         "marginal": {
-            "left": words(f"{report.agency}  {report.title}"),
-            "right": words(report.subtitle),
-            "first": words(report.form_label),
-            "printed": words(report.printed),
+            "left": thai_words(f"{report.agency}  {report.title}"),
+            "right": thai_words(report.subtitle),
+            "first": thai_words(report.form_label),
+            "printed": thai_words(report.printed),
         },
         "landscape": report.landscape,
         "thai_digits": thai_digits,
         "columns": [
             {
-                "title": words(c.title, longest=TITLE_LONGEST_WORD),
+                "title": thai_words(c.title, longest=TITLE_LONGEST_WORD),
                 "width": c.width,
                 "align": c.align,
                 "fit": c.fit,
@@ -114,7 +113,10 @@ def report_pdf(report: Report, *, thai_digits: bool) -> bytes:
             for c in report.columns
         ],
         "parts": [
-            [{"heading": words(s.heading), "rows": _keep_together(report, s.rows)} for s in part]
+            [
+                {"heading": thai_words(s.heading), "rows": _keep_together(report, s.rows)}
+                for s in part
+            ]
             for part in _parts(report)
         ],
         "signers": [
@@ -123,7 +125,7 @@ def report_pdf(report: Report, *, thai_digits: bool) -> bytes:
         "labels": {
             "sheet": _("แผ่นที่"),
             "of": _("จาก"),
-            "empty": words(_("ไม่มีรายการ")),
+            "empty": thai_words(_("ไม่มีรายการ")),
             "sign": _("ลงชื่อ"),
         },
     }

@@ -38,7 +38,7 @@ from registers.selectors.letters import letter_duplicates
 from registers.selectors.settings import registry_settings
 from registers.services.attachments import attachment_build, attachment_stored_hooks
 from registers.services.audit import AuditLink, audit_append_many
-from registers.services.letters import letter_build, receipts_acknowledge
+from registers.services.letters import letter_build, letter_parts_build, receipts_acknowledge
 from registers.services.numbering import numbers_take, period_for, sequence_for
 from tenants.task_queue import tenant_task_after_commit
 
@@ -134,23 +134,12 @@ def letters_arrive(
 
 
 def _parts_create(arrivals: Sequence[Arrival], letters: Sequence[Letter]) -> None:
-    references, enclosures = [], []
+    references: list[LetterReference] = []
+    enclosures: list[Enclosure] = []
     for arrival, letter in zip(arrivals, letters, strict=True):
-        references += [
-            LetterReference(
-                letter=letter,
-                position=i,
-                reference=ref.reference,
-                letter_date=ref.letter_date,
-                subject=ref.subject,
-            )
-            for i, ref in enumerate(arrival.data.references)
-        ]
-        enclosures += [
-            Enclosure(letter=letter, position=i, description=text)
-            for i, text in enumerate(arrival.data.enclosures)
-            if text.strip()
-        ]
+        more_references, more_enclosures = letter_parts_build(letter, arrival.data)
+        references += more_references
+        enclosures += more_enclosures
     if references:
         LetterReference.objects.bulk_create(references)
     if enclosures:

@@ -74,13 +74,12 @@ def letter_build(
     )
 
 
-def _letter_from_input(data: LetterInput, *, direction: str, status: str, actor: Any) -> Letter:
-    default_retention = "" if data.retention_class else registry_settings().default_retention
-    letter = letter_build(
-        data, direction=direction, status=status, actor=actor, default_retention=default_retention
-    )
-    letter.save()
-    LetterReference.objects.bulk_create(
+def letter_parts_build(
+    letter: Letter, data: LetterInput
+) -> tuple[list[LetterReference], list[Enclosure]]:
+    """The letter's อ้างถึง and สิ่งที่ส่งมาด้วย rows, not yet saved (the mail ingest saves a
+    batch's together)."""
+    references = [
         LetterReference(
             letter=letter,
             position=i,
@@ -89,12 +88,24 @@ def _letter_from_input(data: LetterInput, *, direction: str, status: str, actor:
             subject=ref.subject,
         )
         for i, ref in enumerate(data.references)
-    )
-    Enclosure.objects.bulk_create(
+    ]
+    enclosures = [
         Enclosure(letter=letter, position=i, description=text)
         for i, text in enumerate(data.enclosures)
         if text.strip()
+    ]
+    return references, enclosures
+
+
+def _letter_from_input(data: LetterInput, *, direction: str, status: str, actor: Any) -> Letter:
+    default_retention = "" if data.retention_class else registry_settings().default_retention
+    letter = letter_build(
+        data, direction=direction, status=status, actor=actor, default_retention=default_retention
     )
+    letter.save()
+    references, enclosures = letter_parts_build(letter, data)
+    LetterReference.objects.bulk_create(references)
+    Enclosure.objects.bulk_create(enclosures)
     if letter.is_restricted and actor is not None:
         LetterAccess.objects.create(letter=letter, user=actor, granted_by=actor)
     return letter
